@@ -1,0 +1,178 @@
+/**
+ * The two backend tiers. A {@link RunStore} is the "20-line custom backend":
+ * core wraps it in a local coordinator for single-process durability. A
+ * {@link Coordinator} is what multi-process execution needs; memory, Redis and
+ * Postgres implement it and all pass `@flowmesh/core/testing`'s conformance suite.
+ */
+import type { SerializedError } from "../errors.js";
+import type { RunEvent, RunFilter, RunPage, RunRecord, TerminalRunStatus } from "../types.js";
+
+// ---------------------------------------------------------------- run store
+
+/**
+ * Saves and loads run records. That is all a custom store needs: core keeps
+ * the queue in process, saves every state change before acknowledging it,
+ * and on start resumes unfinished runs without re-running saved tasks.
+ */
+export interface RunStore {
+  /** Writes the whole record (insert or replace). Resolve only once it is durable. */
+  save(run: RunRecord): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** Every stored record; core filters and sorts. */
+  list(): Promise<RunRecord[]>;
+  /** Optional: remove a record (retention). */
+  delete?(id: string): Promise<void>;
+  close?(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- coordinator
+
+/** One task of a run's graph, as handed to the backend when the run is created. */
+export interface GraphTask {
+  name: string;
+  dependsOn: readonly string[];
+  priority: number;
+}
+
+/** A run's dependency graph. Core builds one per workflow version and reuses it; tasks are in topological order. */
+export interface RunGraph {
+  readonly tasks: readonly GraphTask[];
+}
+
+export interface CreateRunRequest {
+  /** Id chosen by core (time-ordered UUIDv7). */
+  id: string;
+  workflow: string;
+  version: string;
+  input: unknown;
+  graph: RunGraph;
+  idempotencyKey?: string;
+  startedBy?: string;
+  /** Whole-run timeout; the backend stores `deadlineAt` from its own clock. */
+  timeoutMs?: number;
+}
+
+export interface CreateRunResult {
+  run: RunRecord;
+  /** False when the idempotency key matched an existing run, which is returned instead. */
+  created: boolean;
+}
+
+/** Identifies a lease: outcomes are accepted only while `token` still holds the task. */
+export interface LeaseRef {
+  runId: string;
+  task: string;
+  token: string;
+}
+
+/** A task handed to a worker. */
+export interface ClaimedTask extends LeaseRef {
+  workflow: string;
+  version: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  input: unknown;
+  /** Outputs of the task's dependencies by name. */
+  deps: Record<string, unknown>;
+  /** Lease expiry, backend clock. */
+  leaseExpiresAt: number;
+  /** When it became ready (queue-wait metrics). */
+  readyAt: number;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  /** Claim at most this many. */
+  max: number;
+  leaseMs: number;
+}
+
+export interface CompleteRequest {
+  output: unknown;
+  durationMs: number;
+  /** The task was skipped by a hook that supplied its output. */
+  skipped?: boolean;
+}
+
+export interface FailRequest {
+  error: SerializedError;
+  durationMs: number;
+  /** Retry later: the task is claimable again this many ms from now (backend clock). */
+  retryDelayMs?: number;
+  /** When final: tasks to mark `upstream_failed` (core computes the downstream closure). */
+  downstream?: readonly string[];
+}
+
+/** What happened to an outcome. */
+export type OutcomeResult =
+  | { ok: true; runStatus?: TerminalRunStatus }
+  | { ok: false; reason: "lease_lost" };
+
+export interface FinishRunRequest {
+  status: Extract<TerminalRunStatus, "cancelled" | "timed_out">;
+  reason?: string;
+}
+
+export interface RetryRunRequest {
+  /** Tasks to reset to pending (core computes the set). */
+  reset: readonly string[];
+}
+
+export interface RecoverResult {
+  /** Expired leases returned to the queue. */
+  leases: number;
+  /** Runs ended `timed_out` because their deadline passed. */
+  timedOut: string[];
+}
+
+/** Wake-ups and notifications a coordinator pushes to subscribers. */
+export type CoordinatorSignal =
+  | { type: "work" }
+  | { type: "run-finished"; runId: string; status: TerminalRunStatus }
+  | { type: "run-cancelled"; runId: string };
+
+export interface ReadEventsOptions {
+  /** Return events after this id (exclusive). */
+  after?: string;
+  /** @default 1000 */
+  limit?: number;
+}
+
+/**
+ * The atomic primitives core needs to run workflows across processes. Every
+ * outcome is fenced: one from a lease that expired or was superseded changes
+ * nothing and returns `{ ok: false, reason: "lease_lost" }`. Lease times come
+ * from the backend's clock. DAG semantics (which tasks to reset or mark
+ * upstream_failed) are computed in core and handed in.
+ */
+export interface Coordinator {
+  /** Short name for logs and health (`memory`, `redis`, `postgres`). */
+  readonly kind: string;
+  /** Connects, migrates, resumes. Called once by the engine before use. */
+  start?(): Promise<void>;
+  /** Creates a run and queues its root tasks; idempotent by `idempotencyKey`. */
+  createRun(request: CreateRunRequest): Promise<CreateRunResult>;
+  /** Claims up to `max` ready tasks, highest priority first, then oldest. */
+  claim(request: ClaimRequest): Promise<ClaimedTask[]>;
+  /** Extends leases; returns those that are lost (expired, taken over, run ended). */
+  heartbeat(leases: readonly LeaseRef[], leaseMs: number): Promise<LeaseRef[]>;
+  /** Commits a task's output and queues every dependent it made ready, in one atomic step. */
+  complete(lease: LeaseRef, request: CompleteRequest): Promise<OutcomeResult>;
+  /** Fails an attempt: retry later when `retryDelayMs` is set, otherwise final. */
+  fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult>;
+  /** Ends a non-terminal run as cancelled or timed out; returns the record if this call ended it. */
+  finishRun(runId: string, request: FinishRunRequest): Promise<RunRecord | undefined>;
+  /** Re-opens a finished run, resetting the given tasks. */
+  retryRun(runId: string, request: RetryRunRequest): Promise<RunRecord>;
+  /** Returns expired leases to the queue and times out runs past their deadline. */
+  recover(): Promise<RecoverResult>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(filter: RunFilter): Promise<RunPage>;
+  /** The run's event log in order. */
+  readEvents(runId: string, options?: ReadEventsOptions): Promise<RunEvent[]>;
+  /** Subscribes to wake-ups; returns an unsubscribe function. */
+  subscribe(listener: (signal: CoordinatorSignal) => void): () => void;
+  /** Ready + retrying tasks waiting to be claimed (for metrics and health). */
+  queueDepth(): Promise<number>;
+  close(): Promise<void>;
+}

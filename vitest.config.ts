@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { conditions: ["@flowmesh/source"] },
+        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
+        test: {
+          name: "core",
+          root: "packages/core",
+          include: ["test/**/*.test.ts"],
+          typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "../../tsconfig.test.json" },
+        },
+      },
+    ],
+    coverage: {
+      provider: "v8",
+      include: ["packages/*/src/**/*.ts"],
+      exclude: ["**/*.d.ts", "**/types.ts"],
+      reporter: ["text-summary", "json-summary", "text"],
+      thresholds: {
+        "packages/core/src/**": { lines: 90 },
+      },
+    },
+  },
+});
