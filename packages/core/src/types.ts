@@ -125,6 +125,8 @@ export interface TaskRecord {
   name: string;
   status: TaskStatus;
   dependsOn: readonly string[];
+  /** Higher is claimed first among ready tasks. */
+  priority: number;
   /** Attempts started so far. */
   attempts: number;
   output?: unknown;
@@ -192,6 +194,7 @@ export type RunEventType =
   | "run:cancelled"
   | "run:timed_out"
   | "run:retried"
+  | "run:resumed"
   | "task:started"
   | "task:succeeded"
   | "task:skipped"

@@ -139,6 +139,17 @@ export interface ReadEventsOptions {
 }
 
 /**
+ * Synchronous variants of the two hot-path calls, for coordinators whose state
+ * lives in this process and is not persisted elsewhere (the memory backend).
+ * Same semantics as the async methods; the engine uses them when present,
+ * saving a promise and a microtask turn per task.
+ */
+export interface SyncCoordinatorOps {
+  claimSync(request: ClaimRequest): ClaimedTask[];
+  completeSync(lease: LeaseRef, request: CompleteRequest): OutcomeResult;
+}
+
+/**
  * The atomic primitives core needs to run workflows across processes. Every
  * outcome is fenced: one from a lease that expired or was superseded changes
  * nothing and returns `{ ok: false, reason: "lease_lost" }`. Lease times come
@@ -148,6 +159,8 @@ export interface ReadEventsOptions {
 export interface Coordinator {
   /** Short name for logs and health (`memory`, `redis`, `postgres`). */
   readonly kind: string;
+  /** Present only on in-process, non-persisting coordinators: see {@link SyncCoordinatorOps}. */
+  readonly sync?: SyncCoordinatorOps | undefined;
   /** Connects, migrates, resumes. Called once by the engine before use. */
   start?(): Promise<void>;
   /** Creates a run and queues its root tasks; idempotent by `idempotencyKey`. */

@@ -1,0 +1,429 @@
+/**
+ * The engine: `createFlowMesh()` builds one. It sets plugins up, picks the
+ * backend, registers workflows, starts runs and watches them finish; the
+ * worker and executor do the running. Initialisation is lazy and happens once,
+ * on the first call that needs it (or `ready()`).
+ */
+import { hostname } from "node:os";
+import { LocalCoordinator } from "../backend/local-coordinator.js";
+import { MemoryCoordinator } from "../backend/memory-coordinator.js";
+import type { Coordinator, CoordinatorSignal, ReadEventsOptions, RunStore } from "../backend/types.js";
+import { FlowMeshError } from "../errors.js";
+import { createEmitter, type FlowMeshEmitter } from "../events.js";
+import { createEngineHooks, isTapped } from "../hooks/create-hooks.js";
+import type { HookRegistry } from "../hooks/types.js";
+import { uuidv7 } from "../ids.js";
+import { createLogger, type Logger } from "../logger.js";
+import { planWorkflow } from "../model/plan.js";
+import { setupPlugins, type PluginHost } from "../plugins/setup-plugins.js";
+import type { RunEvent, RunFilter, RunPage, RunRecord, TerminalRunStatus, WorkflowDefinition, WorkflowDefinitionInput } from "../types.js";
+import { downstreamInRecord, Executor } from "./executor.js";
+import { resolveOptions, type FlowMeshOptions, type ResolvedOptions } from "./options.js";
+import { WorkflowRegistry, type RegisteredWorkflow } from "./registry.js";
+import { resolveHandlers } from "./resolve-handlers.js";
+import { RunHandle } from "./run-handle.js";
+import type { EngineRuntime } from "./runtime.js";
+import { Worker } from "./worker.js";
+
+/** Options of {@link FlowMesh.start}. */
+export interface StartOptions {
+  /** The same key returns the same run; reusing it for another workflow or input is an error. */
+  idempotencyKey?: string;
+  /** Run this version instead of the latest registered. */
+  version?: string;
+  /** Who started the run (recorded on it). */
+  startedBy?: string;
+}
+
+/** Options of {@link FlowMesh.retry}. */
+export interface RetryOptions {
+  /** Re-run this task and everything downstream of it, even if they succeeded. */
+  fromTask?: string;
+}
+
+/** Options of {@link FlowMesh.register}. */
+export interface RegisterOptions {
+  /** The file the definition came from: relative handler references resolve against it. */
+  source?: string;
+}
+
+/** Engine health, for readiness probes. */
+export interface Health {
+  backend: string;
+  /** The worker's last backend call succeeded (true when this engine runs no worker). */
+  healthy: boolean;
+  running: number;
+  queueDepth: number;
+}
+
+export class FlowMesh {
+  /** Every hook; tap them directly or through a plugin. */
+  readonly hooks: HookRegistry;
+  /** Typed, observe-only events. */
+  readonly events: FlowMeshEmitter;
+  readonly logger: Logger;
+  private readonly options: ResolvedOptions;
+  private readonly registry = new WorkflowRegistry();
+  private readonly pluginHost: PluginHost;
+  private coordinatorRef: Coordinator | undefined;
+  private worker: Worker | undefined;
+  private initPromise: Promise<void> | undefined;
+  private readonly pendingRegistrations = new Set<Promise<unknown>>();
+  private readonly waiters = new Map<string, ((run: RunRecord) => void)[]>();
+  private readonly deadlines = new Map<string, NodeJS.Timeout>();
+  private unsubscribe: (() => void) | undefined;
+  private state: "open" | "closing" | "closed" = "open";
+
+  constructor(options: FlowMeshOptions = {}) {
+    this.options = resolveOptions(options);
+    this.logger = this.options.logger ?? createLogger();
+    this.hooks = createEngineHooks();
+    this.events = createEmitter();
+    this.pluginHost = { hooks: this.hooks, events: this.events, logger: this.logger, capabilities: new Map(), cleanups: [] };
+  }
+
+  /** Sets plugins up and connects the backend (once). Other methods call it for you. */
+  ready(): Promise<void> {
+    this.initPromise ??= this.init();
+    return this.initPromise;
+  }
+
+  /**
+   * Validates, plans and registers a workflow (any authoring style), resolving
+   * handler references through `resolveHandler` and wrapping handlers through
+   * `wrapHandler`. Unresolvable handlers are reported here, not when the run starts.
+   */
+  register(definition: WorkflowDefinitionInput | WorkflowDefinition, options: RegisterOptions = {}): Promise<RegisteredWorkflow> {
+    this.assertOpen();
+    const registration = (async () => {
+      const plan = planWorkflow(definition);
+      await this.ready();
+      const handlers = await resolveHandlers(plan, this.hooks, options.source);
+      const registered: RegisteredWorkflow = { plan, handlers };
+      this.registry.add(registered);
+      return registered;
+    })();
+    this.pendingRegistrations.add(registration);
+    const settle = (): void => void this.pendingRegistrations.delete(registration);
+    registration.then(settle, settle);
+    return registration;
+  }
+
+  /** Registered workflows (every version). */
+  workflows(): RegisteredWorkflow[] {
+    return this.registry.list();
+  }
+
+  /** Starts a run of a registered workflow and returns its handle. */
+  async start(workflow: string, input?: unknown, options: StartOptions = {}): Promise<RunHandle> {
+    this.assertOpen();
+    await this.ready();
+    if (this.pendingRegistrations.size > 0) await Promise.allSettled([...this.pendingRegistrations]);
+    const { plan } = this.registry.resolve(workflow, options.version);
+    const id = uuidv7();
+    let runInput = input;
+    let startedBy = options.startedBy;
+    if (isTapped(this.hooks.beforeWorkflow)) {
+      const info = { runId: id, workflow: plan.name, version: plan.version, input, startedBy, idempotencyKey: options.idempotencyKey };
+      await this.hooks.beforeWorkflow.promise(info);
+      runInput = info.input;
+      startedBy = info.startedBy;
+    }
+    const { run, created } = await this.coordinator.createRun({
+      id,
+      workflow: plan.name,
+      version: plan.version,
+      input: runInput,
+      graph: plan.graph,
+      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      ...(startedBy === undefined ? {} : { startedBy }),
+      ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+    });
+    if (!created) {
+      if (run.workflow !== plan.name || !sameJson(run.input, runInput)) {
+        throw new FlowMeshError(
+          "FM_ERR_IDEMPOTENCY_CONFLICT",
+          `idempotency key "${options.idempotencyKey}" was used for run ${run.id} of workflow "${run.workflow}" with a different ${run.workflow !== plan.name ? "workflow" : "input"}`,
+          { details: { runId: run.id, idempotencyKey: options.idempotencyKey } },
+        );
+      }
+    } else {
+      if (run.deadlineAt !== undefined) this.armDeadline(run.id, run.deadlineAt);
+      if (this.events.listenerCount("run:created") > 0) {
+        this.events.emit("run:created", { runId: run.id, workflow: plan.name, version: plan.version });
+      }
+    }
+    return new RunHandle(run.id, created, this);
+  }
+
+  /** A handle for an existing run. */
+  handle(runId: string): RunHandle {
+    return new RunHandle(runId, false, this);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    await this.ready();
+    return this.coordinator.getRun(runId);
+  }
+
+  async listRuns(filter: RunFilter = {}): Promise<RunPage> {
+    await this.ready();
+    return this.coordinator.listRuns(filter);
+  }
+
+  /** The run's ordered event log. */
+  async readEvents(runId: string, options?: ReadEventsOptions): Promise<RunEvent[]> {
+    await this.ready();
+    return this.coordinator.readEvents(runId, options);
+  }
+
+  /** Resolves with the final record once the run is finished. */
+  async waitForRun(runId: string): Promise<RunRecord> {
+    await this.ready();
+    return new Promise<RunRecord>((resolve, reject) => {
+      // Register first, then look: a finish in between still reaches us.
+      const list = this.waiters.get(runId) ?? [];
+      list.push(resolve);
+      this.waiters.set(runId, list);
+      this.coordinator.getRun(runId).then((run) => {
+        if (run === undefined) {
+          this.dropWaiter(runId, resolve);
+          reject(new FlowMeshError("FM_ERR_UNKNOWN_RUN", `no run with id "${runId}"`, { details: { runId } }));
+        } else if (isFinished(run)) {
+          this.dropWaiter(runId, resolve);
+          resolve(run);
+        }
+      }, reject);
+    });
+  }
+
+  /** Cancels a run. A finished run is returned unchanged. */
+  async cancel(runId: string, reason?: string): Promise<RunRecord> {
+    await this.ready();
+    const ended = await this.coordinator.finishRun(runId, { status: "cancelled", ...(reason === undefined ? {} : { reason }) });
+    if (ended !== undefined) {
+      await this.afterRun(ended);
+      return ended;
+    }
+    const run = await this.coordinator.getRun(runId);
+    if (run === undefined) throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `cancel: no run with id "${runId}"`, { details: { runId } });
+    return run;
+  }
+
+  /**
+   * Re-runs a finished run: its failed, cancelled and never-run tasks (or, with
+   * `fromTask`, that task and everything downstream), keeping other outputs.
+   */
+  async retry(runId: string, options: RetryOptions = {}): Promise<RunHandle> {
+    await this.ready();
+    const run = await this.coordinator.getRun(runId);
+    if (run === undefined) throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, { details: { runId } });
+    let reset: string[];
+    if (options.fromTask !== undefined) {
+      if (run.tasks[options.fromTask] === undefined) {
+        throw new FlowMeshError("FM_ERR_INVALID_OPTIONS", `retry: run ${runId} has no task "${options.fromTask}"`, {
+          details: { path: "fromTask", runId },
+        });
+      }
+      reset = [options.fromTask, ...downstreamInRecord(run.tasks, options.fromTask)];
+    } else {
+      reset = run.taskOrder.filter((name) => {
+        const status = run.tasks[name]!.status;
+        return status !== "succeeded" && status !== "skipped";
+      });
+    }
+    const reopened = await this.coordinator.retryRun(runId, { reset });
+    if (reopened.deadlineAt !== undefined) this.armDeadline(runId, reopened.deadlineAt);
+    return new RunHandle(runId, false, this);
+  }
+
+  /** Backend and worker health. */
+  async health(): Promise<Health> {
+    await this.ready();
+    return {
+      backend: this.coordinator.kind,
+      healthy: this.worker?.healthy ?? true,
+      running: this.worker?.running ?? 0,
+      queueDepth: await this.coordinator.queueDepth(),
+    };
+  }
+
+  /** Stops claiming, drains running attempts (up to `drainTimeout`), runs plugin cleanups, closes the backend. */
+  async close(): Promise<void> {
+    if (this.state !== "open") return;
+    this.state = "closing";
+    if (this.initPromise !== undefined) {
+      await this.initPromise.catch(() => undefined);
+      await this.worker?.stop(this.options.drainTimeoutMs);
+      for (const timer of this.deadlines.values()) clearTimeout(timer);
+      this.deadlines.clear();
+      this.unsubscribe?.();
+      for (const { plugin, fn } of this.pluginHost.cleanups.reverse()) {
+        try {
+          await fn();
+        } catch (error) {
+          this.logger.error({ err: error, plugin }, `plugin "${plugin}" failed while closing`);
+        }
+      }
+      await this.coordinatorRef?.close();
+    }
+    this.state = "closed";
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private get coordinator(): Coordinator {
+    if (this.coordinatorRef === undefined) throw new FlowMeshError("FM_ERR_CLOSED", "the engine is not initialised");
+    return this.coordinatorRef;
+  }
+
+  private async init(): Promise<void> {
+    await setupPlugins(this.options.plugins, this.pluginHost);
+    const provided = this.pluginHost.capabilities.get("backend");
+    if (provided !== undefined && this.options.backend !== undefined) {
+      throw new FlowMeshError(
+        "FM_ERR_PLUGIN",
+        `a backend was passed to createFlowMesh and plugin "${provided.provider}" provides one too: use only one`,
+      );
+    }
+    const backend = (provided?.value as Coordinator | RunStore | undefined) ?? this.options.backend;
+    const coordinator = toCoordinator(backend);
+    this.coordinatorRef = coordinator;
+    await coordinator.start?.();
+    const runtime: EngineRuntime = {
+      coordinator,
+      registry: this.registry,
+      hooks: this.hooks,
+      events: this.events,
+      logger: this.logger,
+      runFinished: (runId, workflow, status) => this.runFinished(runId, workflow, status),
+      hookError: (hook, error) => this.hookError(hook, error),
+    };
+    this.unsubscribe = coordinator.subscribe((signal) => this.onSignal(signal));
+    if (this.options.worker) {
+      const workerId = this.options.workerId ?? `${hostname()}-${process.pid}-${uuidv7().slice(-8)}`;
+      this.worker = new Worker(runtime, new Executor(runtime), {
+        workerId,
+        concurrency: this.options.concurrency,
+        leaseMs: this.options.leaseMs,
+        sweepIntervalMs: this.options.sweepIntervalMs,
+        claimBatch: 64,
+      });
+      this.worker.start();
+    }
+  }
+
+  private onSignal(signal: CoordinatorSignal): void {
+    switch (signal.type) {
+      case "work":
+        this.worker?.pump();
+        return;
+      case "run-cancelled":
+        this.worker?.abortRun(
+          signal.runId,
+          new FlowMeshError("FM_ERR_CANCELLED", `run ${signal.runId} was cancelled or timed out`, { details: { runId: signal.runId } }),
+        );
+        return;
+      case "run-finished": {
+        const timer = this.deadlines.get(signal.runId);
+        if (timer !== undefined) {
+          clearTimeout(timer);
+          this.deadlines.delete(signal.runId);
+        }
+        const waiting = this.waiters.get(signal.runId);
+        if (waiting === undefined) return;
+        this.waiters.delete(signal.runId);
+        void this.coordinator.getRun(signal.runId).then((run) => {
+          if (run !== undefined) for (const resolve of waiting) resolve(run);
+        }, (error: unknown) => this.logger.error({ err: error, workflow_id: signal.runId }, "could not load a finished run"));
+        return;
+      }
+    }
+  }
+
+  private armDeadline(runId: string, deadlineAt: number): void {
+    const existing = this.deadlines.get(runId);
+    if (existing !== undefined) clearTimeout(existing);
+    const timer = setTimeout(() => {
+      this.deadlines.delete(runId);
+      void this.coordinator
+        .finishRun(runId, { status: "timed_out", reason: "workflow timed out" })
+        .then((run) => (run === undefined ? undefined : this.afterRun(run)))
+        .catch((error: unknown) => this.logger.error({ err: error, workflow_id: runId }, "could not time out a run"));
+    }, Math.max(0, deadlineAt - Date.now()));
+    timer.unref();
+    this.deadlines.set(runId, timer);
+  }
+
+  /** Called when this engine's outcome ended a run. */
+  private async runFinished(runId: string, workflow: string, status: TerminalRunStatus): Promise<void> {
+    const needsRecord =
+      isTapped(this.hooks.afterWorkflow) ||
+      isTapped(this.hooks.onWorkflowFailure) ||
+      this.events.listenerCount("run:finished") > 0;
+    if (needsRecord) {
+      const run = await this.coordinator.getRun(runId);
+      if (run !== undefined) return this.afterRun(run);
+    }
+    this.logRun(runId, workflow, status);
+  }
+
+  private async afterRun(run: RunRecord): Promise<void> {
+    this.logRun(run.id, run.workflow, run.status as TerminalRunStatus, run);
+    if (this.events.listenerCount("run:finished") > 0) this.events.emit("run:finished", { run });
+    if (isTapped(this.hooks.afterWorkflow)) {
+      await this.hooks.afterWorkflow.promise(run).catch((error: unknown) => this.hookError("afterWorkflow", error));
+    }
+    if ((run.status === "failed" || run.status === "timed_out") && isTapped(this.hooks.onWorkflowFailure)) {
+      await this.hooks.onWorkflowFailure.promise(run).catch((error: unknown) => this.hookError("onWorkflowFailure", error));
+    }
+  }
+
+  private logRun(runId: string, workflow: string, status: TerminalRunStatus, run?: RunRecord): void {
+    const level = status === "succeeded" || status === "cancelled" ? "info" : "warn";
+    const fields: Record<string, unknown> = { workflow_id: runId, workflow, status };
+    if (run?.startedAt !== undefined && run.endedAt !== undefined) fields.duration_ms = run.endedAt - run.startedAt;
+    if (run?.error !== undefined) fields.err = run.error;
+    this.logger[level](fields, `run ${status}`);
+  }
+
+  private hookError(hook: string, error: unknown): void {
+    this.logger.error({ err: error, hook }, error instanceof Error ? error.message : String(error));
+    if (this.events.listenerCount("hook:error") > 0) this.events.emit("hook:error", { hook, error });
+  }
+
+  private dropWaiter(runId: string, resolve: (run: RunRecord) => void): void {
+    const list = this.waiters.get(runId);
+    if (list === undefined) return;
+    const rest = list.filter((r) => r !== resolve);
+    if (rest.length === 0) this.waiters.delete(runId);
+    else this.waiters.set(runId, rest);
+  }
+
+  private assertOpen(): void {
+    if (this.state !== "open") throw new FlowMeshError("FM_ERR_CLOSED", "the engine is closed");
+  }
+}
+
+/** Creates an engine. Nothing connects until the first call that needs the backend. */
+export function createFlowMesh(options: FlowMeshOptions = {}): FlowMesh {
+  return new FlowMesh(options);
+}
+
+function toCoordinator(backend: Coordinator | RunStore | undefined): Coordinator {
+  if (backend === undefined) return new MemoryCoordinator();
+  if ("claim" in backend && typeof backend.claim === "function") return backend;
+  return new LocalCoordinator(backend as RunStore);
+}
+
+function isFinished(run: RunRecord): boolean {
+  return run.status === "succeeded" || run.status === "failed" || run.status === "cancelled" || run.status === "timed_out";
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  try {
+    return JSON.stringify(a) === JSON.stringify(b);
+  } catch {
+    return a === b;
+  }
+}

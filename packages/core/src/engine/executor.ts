@@ -1,0 +1,265 @@
+/**
+ * Runs one claimed task attempt: `beforeTask`, the handler under its timeout,
+ * then the fenced outcome (complete, retry later, or fail for good) and the
+ * hooks that follow. The hot path skips every hook nobody tapped and every
+ * event nobody listens to.
+ */
+import type { ClaimedTask, OutcomeResult } from "../backend/types.js";
+import { FlowMeshError, isNonRetryable, serializeError } from "../errors.js";
+import { isTapped } from "../hooks/create-hooks.js";
+import { isLevelEnabled } from "../logger.js";
+import type { PlannedTask } from "../model/plan.js";
+import { computeBackoffMs } from "../retry.js";
+import type { TaskHandler } from "../types.js";
+import type { RegisteredWorkflow } from "./registry.js";
+import type { EngineRuntime } from "./runtime.js";
+import { Execution } from "./task-context.js";
+
+export class Executor {
+  /** Attempts in flight, for heartbeats, aborts and draining. */
+  readonly active = new Set<Execution>();
+
+  constructor(private readonly rt: EngineRuntime) {}
+
+  /**
+   * Runs one attempt. Returns undefined when it finished synchronously (a sync
+   * handler on an in-process backend), otherwise a promise that settles when
+   * the outcome is reported. It rejects only when reporting itself failed.
+   */
+  run(claimed: ClaimedTask): Promise<void> | undefined {
+    const rt = this.rt;
+    const exec = new Execution(claimed, rt.logger);
+    const workflow = rt.registry.find(claimed.workflow, claimed.version);
+    const task = workflow?.plan.byName.get(claimed.task);
+    if (workflow === undefined || task === undefined) return this.failUnknown(exec);
+    this.active.add(exec);
+    exec.startedAt = performance.now();
+    if (rt.events.listenerCount("task:started") > 0) {
+      rt.events.emit("task:started", { ...taskEvent(exec), queueWaitMs: Math.max(0, Date.now() - claimed.readyAt) });
+    }
+    if (isTapped(rt.hooks.beforeTask)) return this.runWithBeforeTask(exec, workflow, task);
+    let value: unknown;
+    try {
+      value = this.invoke(exec, task, workflow.handlers[task.index]!);
+    } catch (error) {
+      return this.onError(exec, workflow, task, error);
+    }
+    if (isPromiseLike(value)) {
+      return Promise.resolve(value).then(
+        (output) => this.onOutput(exec, workflow, output, false),
+        (error: unknown) => this.onError(exec, workflow, task, error),
+      );
+    }
+    return this.onOutput(exec, workflow, value, false);
+  }
+
+  private async runWithBeforeTask(exec: Execution, workflow: RegisteredWorkflow, task: PlannedTask): Promise<void> {
+    let output: unknown;
+    let skipped = false;
+    try {
+      const decision = await this.rt.hooks.beforeTask.promise(exec);
+      if (decision !== undefined && "skip" in decision) {
+        skipped = true;
+        output = decision.output;
+      } else if (decision !== undefined) {
+        throw new FlowMeshError("FM_ERR_TASK_REFUSED", `task "${task.name}" was refused: ${decision.refuse}`, {
+          details: { task: task.name },
+        });
+      } else {
+        output = await this.invoke(exec, task, workflow.handlers[task.index]!);
+      }
+    } catch (error) {
+      return this.onError(exec, workflow, task, error);
+    }
+    return this.onOutput(exec, workflow, output, skipped);
+  }
+
+  private onOutput(exec: Execution, workflow: RegisteredWorkflow, output: unknown, skipped: boolean): Promise<void> | undefined {
+    const durationMs = performance.now() - exec.startedAt;
+    if (exec.lost) return this.leaseLost(exec);
+    const { coordinator } = this.rt;
+    const request = { output, durationMs, skipped };
+    const sync = coordinator.sync;
+    if (sync !== undefined) {
+      return this.succeeded(exec, workflow, output, durationMs, skipped, sync.completeSync(exec.claimed, request));
+    }
+    return coordinator
+      .complete(exec.claimed, request)
+      .then((result) => this.succeeded(exec, workflow, output, durationMs, skipped, result));
+  }
+
+  private onError(exec: Execution, workflow: RegisteredWorkflow, task: PlannedTask, error: unknown): Promise<void> | undefined {
+    const durationMs = performance.now() - exec.startedAt;
+    if (exec.lost) return this.leaseLost(exec);
+    return this.failed(exec, workflow, task, error, durationMs);
+  }
+
+  /** Calls the handler; with a timeout, races it against a timer that aborts the attempt. */
+  private invoke(exec: Execution, task: PlannedTask, handler: TaskHandler): Promise<unknown> | unknown {
+    const timeoutMs = task.timeoutMs;
+    if (timeoutMs === undefined) return handler(exec);
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new FlowMeshError(
+          "FM_ERR_TASK_TIMEOUT",
+          `task "${task.name}" timed out after ${timeoutMs} ms (attempt ${exec.attempt})`,
+          { details: { task: task.name, timeoutMs, attempt: exec.attempt } },
+        );
+        exec.abort(error);
+        reject(error);
+      }, timeoutMs);
+      // A result that arrives after the deadline settles an already-rejected promise: discarded.
+      new Promise<unknown>((res) => res(handler(exec))).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  private succeeded(
+    exec: Execution,
+    workflow: RegisteredWorkflow,
+    output: unknown,
+    durationMs: number,
+    skipped: boolean,
+    result: OutcomeResult,
+  ): Promise<void> | undefined {
+    const rt = this.rt;
+    this.active.delete(exec);
+    if (!result.ok) return this.leaseLost(exec);
+    if (rt.events.listenerCount("task:succeeded") > 0) {
+      rt.events.emit("task:succeeded", { ...taskEvent(exec), durationMs, skipped });
+    }
+    if (isLevelEnabled(rt.logger, "debug")) {
+      rt.logger.debug(
+        { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt, duration_ms: round(durationMs) },
+        skipped ? "task skipped" : "task succeeded",
+      );
+    }
+    if (isTapped(rt.hooks.afterTask)) {
+      // The output is committed: an afterTask error cannot undo it, so it is reported, not thrown.
+      return rt.hooks.afterTask
+        .promise(
+          exec,
+          { status: skipped ? "skipped" : "succeeded", output, durationMs, attempt: exec.attempt },
+          { name: workflow.plan.name, version: workflow.plan.version, runId: exec.runId },
+        )
+        .catch((error: unknown) => rt.hookError("afterTask", error))
+        .then(() => (result.runStatus === undefined ? undefined : rt.runFinished(exec.runId, exec.workflow, result.runStatus)));
+    }
+    if (result.runStatus !== undefined) return rt.runFinished(exec.runId, exec.workflow, result.runStatus);
+    return undefined;
+  }
+
+  private async failed(
+    exec: Execution,
+    workflow: RegisteredWorkflow,
+    task: PlannedTask,
+    error: unknown,
+    durationMs: number,
+  ): Promise<void> {
+    const rt = this.rt;
+    this.active.delete(exec);
+    const timedOut = error instanceof FlowMeshError && error.code === "FM_ERR_TASK_TIMEOUT";
+    const retryable =
+      exec.attempt <= task.retry.maxRetries &&
+      !isNonRetryable(error) &&
+      !(error instanceof FlowMeshError && error.code === "FM_ERR_TASK_REFUSED");
+    const serialized = serializeError(error);
+    if (retryable) {
+      const delayMs = computeBackoffMs(task.retry, exec.attempt);
+      const result = await rt.coordinator.fail(exec.claimed, { error: serialized, durationMs, retryDelayMs: delayMs });
+      if (!result.ok) return this.leaseLost(exec);
+      rt.logger.info(
+        { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt, duration_ms: round(durationMs), delay_ms: delayMs, err: serialized },
+        `task attempt failed, retrying in ${delayMs} ms`,
+      );
+      if (rt.events.listenerCount("task:failed") > 0) {
+        rt.events.emit("task:failed", { ...taskEvent(exec), durationMs, error, timedOut, final: false });
+      }
+      if (rt.events.listenerCount("task:retrying") > 0) rt.events.emit("task:retrying", { ...taskEvent(exec), delayMs, error });
+      if (isTapped(rt.hooks.onRetry)) {
+        await rt.hooks.onRetry
+          .promise(exec, { error, attempt: exec.attempt, delayMs })
+          .catch((hookError: unknown) => rt.hookError("onRetry", hookError));
+      }
+      return;
+    }
+    const downstream = workflow.plan.downstreamOf(task.name);
+    const result = await rt.coordinator.fail(exec.claimed, { error: serialized, durationMs, downstream });
+    if (!result.ok) return this.leaseLost(exec);
+    rt.logger.warn(
+      { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt, duration_ms: round(durationMs), err: serialized },
+      "task failed",
+    );
+    if (rt.events.listenerCount("task:failed") > 0) {
+      rt.events.emit("task:failed", { ...taskEvent(exec), durationMs, error, timedOut, final: true });
+    }
+    if (isTapped(rt.hooks.onFailure)) {
+      await rt.hooks.onFailure
+        .promise(exec, { error, durationMs, attempt: exec.attempt, timedOut })
+        .catch((hookError: unknown) => rt.hookError("onFailure", hookError));
+    }
+    if (result.runStatus !== undefined) await rt.runFinished(exec.runId, exec.workflow, result.runStatus);
+  }
+
+  private leaseLost(exec: Execution): undefined {
+    const rt = this.rt;
+    this.active.delete(exec);
+    exec.lost = true;
+    if (isLevelEnabled(rt.logger, "debug")) {
+      rt.logger.debug({ workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt }, "lease lost: outcome discarded");
+    }
+    if (rt.events.listenerCount("task:lease_lost") > 0) rt.events.emit("task:lease_lost", taskEvent(exec));
+    return undefined;
+  }
+
+  /** A claimed task of a workflow this process does not know: fail it for good, marking its downstream. */
+  private async failUnknown(exec: Execution): Promise<void> {
+    const { claimed } = exec;
+    const error = new FlowMeshError(
+      "FM_ERR_UNKNOWN_WORKFLOW",
+      `worker has no workflow "${claimed.workflow}" version "${claimed.version}" with task "${claimed.task}": register it in every worker`,
+      { details: { workflow: claimed.workflow, version: claimed.version, task: claimed.task } },
+    );
+    const run = await this.rt.coordinator.getRun(claimed.runId);
+    const downstream = run === undefined ? [] : downstreamInRecord(run.tasks, claimed.task);
+    this.rt.logger.error({ workflow_id: claimed.runId, task_name: claimed.task }, error.message);
+    const result = await this.rt.coordinator.fail(claimed, { error: serializeError(error), durationMs: 0, downstream });
+    if (result.ok && result.runStatus !== undefined) await this.rt.runFinished(claimed.runId, claimed.workflow, result.runStatus);
+  }
+}
+
+/** Transitive dependents of `name` in a run record's task graph. */
+export function downstreamInRecord(tasks: Record<string, { dependsOn: readonly string[] }>, name: string): string[] {
+  const out = new Set<string>();
+  const frontier = [name];
+  while (frontier.length > 0) {
+    const current = frontier.pop()!;
+    for (const [candidate, task] of Object.entries(tasks)) {
+      if (!out.has(candidate) && task.dependsOn.includes(current)) {
+        out.add(candidate);
+        frontier.push(candidate);
+      }
+    }
+  }
+  return [...out];
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function taskEvent(exec: Execution): { runId: string; workflow: string; task: string; attempt: number } {
+  return { runId: exec.runId, workflow: exec.workflow, task: exec.taskName, attempt: exec.attempt };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,107 @@
+import { z } from "zod";
+import type { Coordinator, RunStore } from "../backend/types.js";
+import { tryParseDuration, type Duration } from "../duration.js";
+import { FlowMeshError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import { collectIssues } from "../model/issues.js";
+import type { FlowMeshPlugin } from "../plugins/types.js";
+
+/** Options of {@link createFlowMesh}. */
+export interface FlowMeshOptions {
+  /** Where runs live. A {@link Coordinator} (memory, Redis, Postgres) or a simple {@link RunStore}. @default in-memory */
+  backend?: Coordinator | RunStore;
+  plugins?: FlowMeshPlugin[];
+  /** A pino-compatible logger (e.g. a Fastify app's `app.log`). @default JSON lines on stdout at `FLOWMESH_LOG_LEVEL` or info */
+  logger?: Logger;
+  /** Task attempts this engine runs at once. @default 100 */
+  concurrency?: number;
+  /** Claim and run tasks in this process. API-only processes set false. @default true */
+  worker?: boolean;
+  /** Lease on a claimed task, renewed by heartbeats every third of it. @default "30s" */
+  lease?: Duration;
+  /** How often expired leases and run deadlines are swept. @default "1s" */
+  sweepInterval?: Duration;
+  /** How long `close()` waits for running attempts before aborting them. @default "30s" */
+  drainTimeout?: Duration;
+  /** Identifies this worker in leases and logs. @default hostname-pid-random */
+  workerId?: string;
+}
+
+/** Options after validation, durations in ms. */
+export interface ResolvedOptions {
+  backend: Coordinator | RunStore | undefined;
+  plugins: FlowMeshPlugin[];
+  logger: Logger | undefined;
+  concurrency: number;
+  worker: boolean;
+  leaseMs: number;
+  sweepIntervalMs: number;
+  drainTimeoutMs: number;
+  workerId: string | undefined;
+}
+
+const duration = (fallback: number) =>
+  z
+    .union([z.number(), z.string()])
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return fallback;
+      const parsed = tryParseDuration(value);
+      if ("error" in parsed) {
+        ctx.addIssue({ code: "custom", message: parsed.error });
+        return z.NEVER;
+      }
+      if (parsed.ms <= 0) {
+        ctx.addIssue({ code: "custom", message: `must be greater than 0, received ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return parsed.ms;
+    });
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+
+const optionsSchema = z.strictObject({
+  backend: z
+    .custom<Coordinator | RunStore>(
+      (v) => isObject(v) && (typeof v.claim === "function" || (typeof v.save === "function" && typeof v.get === "function")),
+      "expected a Coordinator (claim, complete, ...) or a RunStore (save, get, list)",
+    )
+    .optional(),
+  plugins: z
+    .array(z.custom<FlowMeshPlugin>((v) => isObject(v) && typeof v.name === "string" && typeof v.apply === "function", "expected a plugin made by definePlugin()"))
+    .default([]),
+  logger: z
+    .custom<Logger>((v) => isObject(v) && typeof v.child === "function" && typeof v.info === "function", "expected a pino-compatible logger")
+    .optional(),
+  concurrency: z.number().int().min(1).max(100_000).default(100),
+  worker: z.boolean().default(true),
+  lease: duration(30_000),
+  sweepInterval: duration(1_000),
+  drainTimeout: duration(30_000),
+  workerId: z.string().min(1).optional(),
+});
+
+/** Validates engine options; throws `FM_ERR_INVALID_OPTIONS` naming each bad option. */
+export function resolveOptions(options: FlowMeshOptions): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issues = collectIssues(parsed.error.issues);
+    throw new FlowMeshError(
+      "FM_ERR_INVALID_OPTIONS",
+      `createFlowMesh: ${issues.map((i) => `option "${i.path}": ${i.message}`).join("; ")}`,
+      { details: { issues } },
+    );
+  }
+  const o = parsed.data;
+  return {
+    backend: o.backend,
+    plugins: o.plugins,
+    logger: o.logger,
+    concurrency: o.concurrency,
+    worker: o.worker,
+    leaseMs: o.lease,
+    sweepIntervalMs: o.sweepInterval,
+    drainTimeoutMs: o.drainTimeout,
+    workerId: o.workerId,
+  };
+}

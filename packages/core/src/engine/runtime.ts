@@ -1,0 +1,19 @@
+import type { Coordinator } from "../backend/types.js";
+import type { FlowMeshEmitter } from "../events.js";
+import type { HookRegistry } from "../hooks/types.js";
+import type { Logger } from "../logger.js";
+import type { TerminalRunStatus } from "../types.js";
+import type { WorkflowRegistry } from "./registry.js";
+
+/** What the executor and the worker share with the engine: one object, built once. */
+export interface EngineRuntime {
+  readonly coordinator: Coordinator;
+  readonly registry: WorkflowRegistry;
+  readonly hooks: HookRegistry;
+  readonly events: FlowMeshEmitter;
+  readonly logger: Logger;
+  /** This engine's outcome ended a run: fire the workflow-level hooks and log it. */
+  runFinished(runId: string, workflow: string, status: TerminalRunStatus): Promise<void>;
+  /** A notification hook threw: log it and emit `hook:error` (never dropped). */
+  hookError(hook: string, error: unknown): void;
+}

@@ -1,0 +1,214 @@
+/**
+ * The claim loop. It claims ready tasks whenever it has free slots and the
+ * backend signals work (no busy polling), heartbeats every running lease on one
+ * shared timer, sweeps expired leases and deadlines, and drains on stop.
+ */
+import type { ClaimedTask, ClaimRequest, SyncCoordinatorOps } from "../backend/types.js";
+import { FlowMeshError } from "../errors.js";
+import type { Executor } from "./executor.js";
+import type { EngineRuntime } from "./runtime.js";
+
+export interface WorkerOptions {
+  workerId: string;
+  concurrency: number;
+  leaseMs: number;
+  sweepIntervalMs: number;
+  /** Claims per backend call at most. */
+  claimBatch: number;
+}
+
+export class Worker {
+  private inFlight = 0;
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly idle = new Set<() => void>();
+  /** False while the backend fails; true again after a successful claim. */
+  healthy = true;
+  /** Reused for every claim: the hot path allocates no request objects. */
+  private readonly request: ClaimRequest;
+
+  constructor(
+    private readonly rt: EngineRuntime,
+    private readonly executor: Executor,
+    private readonly options: WorkerOptions,
+  ) {
+    this.request = { workerId: options.workerId, max: options.claimBatch, leaseMs: options.leaseMs };
+  }
+
+  start(): void {
+    const heartbeat = setInterval(() => void this.heartbeat(), Math.max(10, Math.floor(this.options.leaseMs / 3)));
+    const sweep = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
+    heartbeat.unref();
+    sweep.unref();
+    this.timers.push(heartbeat, sweep);
+    this.pump();
+  }
+
+  get running(): number {
+    return this.inFlight;
+  }
+
+  /** Claims more work if there are free slots; cheap to call often. */
+  pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    if (this.stopped || this.inFlight >= this.options.concurrency) return;
+    this.pumping = true;
+    const sync = this.rt.coordinator.sync;
+    if (sync !== undefined) this.fillSync(sync);
+    else void this.fill();
+  }
+
+  private fill(): Promise<void> {
+    return this.claimLoop(async () => {
+      while (!this.stopped && this.inFlight < this.options.concurrency) {
+        const claimed = await this.rt.coordinator.claim(this.claimRequest());
+        this.healthy = true;
+        if (claimed.length === 0) break;
+        for (const task of claimed) this.execute(task);
+      }
+    });
+  }
+
+  /** The in-process fast path: no promise per claim. */
+  private fillSync(sync: SyncCoordinatorOps): void {
+    void this.claimLoop(() => {
+      while (!this.stopped && this.inFlight < this.options.concurrency) {
+        const claimed = sync.claimSync(this.claimRequest());
+        if (claimed.length === 0) break;
+        for (const task of claimed) this.execute(task);
+      }
+      return undefined;
+    });
+  }
+
+  /** Runs `claimAll` until no pump request arrived meanwhile; on a backend error, tries again shortly. */
+  private async claimLoop(claimAll: () => Promise<void> | undefined): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        const pending = claimAll();
+        if (pending !== undefined) await pending;
+      } while (this.pumpAgain && !this.stopped);
+    } catch (error) {
+      this.healthy = false;
+      this.reportError(error);
+      // The backend failed: try again shortly rather than sit idle with work queued.
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
+        this.pump();
+      }, 1000);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private claimRequest(): ClaimRequest {
+    const request = this.request;
+    request.max = Math.min(this.options.claimBatch, this.options.concurrency - this.inFlight);
+    return request;
+  }
+
+  private execute(task: ClaimedTask): void {
+    this.inFlight++;
+    const pending = this.executor.run(task);
+    if (pending === undefined) this.settled();
+    else pending.then(this.settled, this.crashed);
+  }
+
+  private readonly settled = (): void => {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.idle.size > 0) for (const resolve of this.idle) resolve();
+    this.pump();
+  };
+
+  private readonly crashed = (error: unknown): void => {
+    // Reporting an outcome failed (backend down): the lease will expire and the task will run again.
+    this.reportError(error);
+    this.settled();
+  };
+
+  /** Aborts every running attempt of a run (cancelled or timed out elsewhere). */
+  abortRun(runId: string, reason: unknown): void {
+    for (const exec of this.executor.active) {
+      if (exec.runId !== runId) continue;
+      exec.lost = true;
+      exec.abort(reason);
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.executor.active.size === 0) return;
+    const executions = [...this.executor.active];
+    try {
+      const lost = await this.rt.coordinator.heartbeat(
+        executions.map((e) => e.claimed),
+        this.options.leaseMs,
+      );
+      if (lost.length === 0) return;
+      const tokens = new Set(lost.map((l) => l.token));
+      for (const exec of executions) {
+        if (!tokens.has(exec.claimed.token)) continue;
+        exec.lost = true;
+        exec.abort(
+          new FlowMeshError("FM_ERR_LEASE_LOST", `lease on task "${exec.taskName}" of run ${exec.runId} was lost`, {
+            details: { runId: exec.runId, task: exec.taskName },
+          }),
+        );
+      }
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const { leases, timedOut } = await this.rt.coordinator.recover();
+      if (leases > 0) this.rt.logger.warn({ leases }, "recovered expired task leases");
+      for (const runId of timedOut) {
+        const run = await this.rt.coordinator.getRun(runId);
+        if (run !== undefined) await this.rt.runFinished(runId, run.workflow, "timed_out");
+      }
+      if (leases > 0) this.pump();
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  private reportError(error: unknown): void {
+    this.rt.logger.error({ err: error }, "worker: backend call failed");
+    if (this.rt.events.listenerCount("worker:error") > 0) this.rt.events.emit("worker:error", { error });
+  }
+
+  /** Stops claiming and waits for running attempts, up to `timeoutMs`; then aborts what is left. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    if (this.inFlight === 0) return;
+    let release: () => void = () => undefined;
+    const drained = new Promise<void>((resolve) => {
+      release = resolve;
+      this.idle.add(resolve);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), timeoutMs);
+    });
+    const timedOut = await Promise.race([drained.then(() => false), expired]);
+    clearTimeout(timer);
+    this.idle.delete(release);
+    if (timedOut) {
+      const reason = new FlowMeshError("FM_ERR_CLOSED", "engine closed before the task finished");
+      for (const exec of this.executor.active) {
+        exec.lost = true;
+        exec.abort(reason);
+      }
+    }
+  }
+}

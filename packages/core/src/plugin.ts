@@ -1,0 +1,39 @@
+/**
+ * `@flowmesh/core/plugin` — what plugin and backend authors build against.
+ */
+export { definePlugin } from "./plugins/define-plugin.js";
+export type {
+  Capabilities,
+  FlowMeshPlugin,
+  PluginContext,
+  PluginDefinition,
+  PluginFactory,
+  ScopedHook,
+  ScopedHooks,
+} from "./plugins/types.js";
+export { wrapTapErrors, isTapped } from "./hooks/create-hooks.js";
+export type { HookRegistry, EngineHooks } from "./hooks/types.js";
+export { MemoryCoordinator } from "./backend/memory-coordinator.js";
+export type { MemoryCoordinatorOptions } from "./backend/memory-coordinator.js";
+export { LocalCoordinator } from "./backend/local-coordinator.js";
+export type {
+  ClaimedTask,
+  ClaimRequest,
+  CompleteRequest,
+  Coordinator,
+  CoordinatorSignal,
+  CreateRunRequest,
+  CreateRunResult,
+  FailRequest,
+  FinishRunRequest,
+  GraphTask,
+  LeaseRef,
+  OutcomeResult,
+  ReadEventsOptions,
+  RecoverResult,
+  RetryRunRequest,
+  RunGraph,
+  RunStore,
+} from "./backend/types.js";
+export { serializeError, isNonRetryable } from "./errors.js";
+export { uuidv7 } from "./ids.js";

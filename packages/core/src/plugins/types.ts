@@ -1,0 +1,76 @@
+/** The plugin API: what a plugin is, and the scoped context its `setup` receives. */
+import type { z } from "zod";
+import type { Coordinator, RunStore } from "../backend/types.js";
+import type { FlowMeshEmitter } from "../events.js";
+import type { HookRegistry } from "../hooks/types.js";
+import type { Logger } from "../logger.js";
+
+/**
+ * Capabilities plugins provide and use. Augment it to add one:
+ * `declare module "@flowmesh/core" { interface Capabilities { metricsRegistry: Registry } }`.
+ */
+export interface Capabilities {
+  /** Where runs live and how work is shared. One provider at most. */
+  backend: Coordinator | RunStore;
+}
+
+type HookFn<H> = H extends { tap(options: string, fn: infer F): void } ? F : never;
+type HookPromiseFn<H> = H extends { tapPromise(options: string, fn: infer F): void } ? F : never;
+
+/** A hook as a plugin sees it: taps carry the plugin's name and its `enforce` order. */
+export interface ScopedHook<H> {
+  tap(fn: HookFn<H>): void;
+  tapPromise(fn: HookPromiseFn<H>): void;
+}
+
+/** Scoped hooks: the registry's hooks, tapped in the plugin's name. */
+export type ScopedHooks = { [K in keyof HookRegistry]: ScopedHook<HookRegistry[K]> };
+
+/** What `setup` receives: scoped, never the whole engine. */
+export interface PluginContext {
+  /** The plugin's name. */
+  readonly name: string;
+  readonly hooks: ScopedHooks;
+  /** Observe-only events. */
+  readonly events: FlowMeshEmitter;
+  /** A child logger with `plugin` set. */
+  readonly logger: Logger;
+  /** Provides a capability; a second provider of the same capability fails the start. */
+  provide<K extends keyof Capabilities>(key: K, value: Capabilities[K]): void;
+  /** A capability provided by another plugin (set up earlier), if any. */
+  use<K extends keyof Capabilities>(key: K): Capabilities[K] | undefined;
+  /** Adds hook instances for a new surface (see {@link HookRegistry}). */
+  extendHooks(hooks: Partial<HookRegistry>): void;
+  /** Registers cleanup run when the engine closes (after draining), in reverse setup order. */
+  onClose(fn: () => void | Promise<void>): void;
+}
+
+/** A plugin instance, as listed in `createFlowMesh({ plugins })`. Made by a factory from {@link definePlugin}. */
+export interface FlowMeshPlugin {
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly enforce: "pre" | "post" | undefined;
+  /** Names of plugins that must also be installed. */
+  readonly dependencies: readonly string[];
+  /** Validates options and runs the plugin's setup. */
+  apply(ctx: PluginContext): void | Promise<void>;
+}
+
+/** A plugin's declaration. */
+export interface PluginDefinition<S extends z.ZodType | undefined> {
+  name: string;
+  version?: string;
+  /** `pre` plugins set up (and tap) before normal ones, `post` after. */
+  enforce?: "pre" | "post";
+  dependencies?: string[];
+  /** zod schema for the options: users pass `z.input`, `setup` receives `z.output`. */
+  options?: S;
+  setup(ctx: PluginContext, options: S extends z.ZodType ? z.output<S> : undefined): void | Promise<void>;
+}
+
+/** The factory {@link definePlugin} returns. */
+export type PluginFactory<S extends z.ZodType | undefined> = S extends z.ZodType
+  ? undefined extends z.input<S>
+    ? (options?: z.input<S>) => FlowMeshPlugin
+    : (options: z.input<S>) => FlowMeshPlugin
+  : () => FlowMeshPlugin;

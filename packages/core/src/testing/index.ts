@@ -1,0 +1,18 @@
+/**
+ * `@flowmesh/core/testing`: the backend conformance suite every coordinator
+ * runs unchanged, and the small helpers it is built from. Needs vitest.
+ */
+export { describeCoordinatorConformance } from "./conformance.js";
+export type { ConformanceOptions } from "./conformance.js";
+export {
+  chain,
+  claimAll,
+  compareEventIds,
+  diamond,
+  graph,
+  parallel,
+  sleep,
+  task,
+  waitFor,
+} from "./graphs.js";
+export type { ClaimAllOptions, WaitForOptions } from "./graphs.js";
