@@ -10,7 +10,20 @@ export default defineConfig({
           name: "core",
           root: "packages/core",
           include: ["test/**/*.test.ts"],
-          typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "../../tsconfig.test.json" },
+          typecheck: {
+            enabled: true,
+            include: ["test/**/*.test-d.ts"],
+            tsconfig: "../../tsconfig.test.json",
+          },
+        },
+      },
+      {
+        resolve: { conditions: ["@flowmesh/source"] },
+        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
+        test: {
+          name: "example-enterprise-pipeline",
+          root: "examples/enterprise-pipeline",
+          include: ["test/**/*.test.ts"],
         },
       },
     ],

@@ -6,8 +6,26 @@
  */
 import { MemoryCoordinator, type MemoryCoordinatorOptions } from "./memory-coordinator.js";
 import { pageRuns } from "./page-runs.js";
-import { compileGraph, isTaskDone, isTerminal, RunState, snapshotRun, TaskState } from "./run-state.js";
-import type { RunStore } from "./types.js";
+import {
+  compileGraph,
+  DURATION,
+  ENDED_AT,
+  isTaskDone,
+  isTerminal,
+  PENDING,
+  READY,
+  READY_AT,
+  RETRY_AT,
+  RETRYING,
+  RunState,
+  SKIPPED,
+  snapshotRun,
+  STARTED_AT,
+  SUCCEEDED,
+  TASK_STATUSES,
+} from "./run-state.js";
+import { outputsOf } from "./outputs.js";
+import type { RunResult, RunStore } from "./types.js";
 import type { RunFilter, RunPage, RunRecord } from "../types.js";
 
 export class LocalCoordinator extends MemoryCoordinator {
@@ -29,9 +47,9 @@ export class LocalCoordinator extends MemoryCoordinator {
       if (isTerminal(record.status) || this.runs.has(record.id)) continue;
       const run = restore(record, now);
       this.adopt(run);
-      for (const task of run.tasks) {
-        if (task.status === "ready") this.enqueue(task, now);
-        else if (task.status === "retrying") this.delay(task);
+      for (let task = 0; task < run.size; task++) {
+        if (run.statuses[task] === READY) this.enqueue(run, task, now);
+        else if (run.statuses[task] === RETRYING) this.delay(run, task);
       }
       await this.persist(run);
     }
@@ -64,6 +82,13 @@ export class LocalCoordinator extends MemoryCoordinator {
 
   override async getRun(runId: string): Promise<RunRecord | undefined> {
     return (await super.getRun(runId)) ?? (await this.store.get(runId));
+  }
+
+  override async getResult(runId: string): Promise<RunResult | undefined> {
+    const live = await super.getResult(runId);
+    if (live !== undefined) return live;
+    const stored = await this.store.get(runId);
+    return stored === undefined ? undefined : { status: stored.status, outputs: outputsOf(stored) };
   }
 
   override async listRuns(filter: RunFilter): Promise<RunPage> {
@@ -105,27 +130,26 @@ function restore(record: RunRecord, now: number): RunState {
   run.deadlineAt = record.deadlineAt;
   run.error = record.error;
   run.remaining = 0;
-  graph.taskOrder.forEach((name, i) => {
+  graph.taskOrder.forEach((name, task) => {
     const saved = record.tasks[name]!;
-    const status = saved.status === "running" ? "ready" : saved.status;
-    const task = new TaskState(run, i, status, 0);
-    task.attempts = saved.attempts;
-    task.output = saved.output;
-    task.error = saved.error;
-    task.startedAt = saved.startedAt;
-    task.endedAt = saved.endedAt;
-    task.durationMs = saved.durationMs;
-    task.retryAt = saved.retryAt;
-    task.readyAt = saved.readyAt;
+    const status = saved.status === "running" ? READY : TASK_STATUSES.indexOf(saved.status);
+    run.statuses[task] = status;
+    run.attempts[task] = saved.attempts;
+    run.outputs[task] = saved.output;
+    run.setError(task, saved.error);
+    run.setTime(task, READY_AT, saved.readyAt ?? NaN);
+    run.setTime(task, STARTED_AT, saved.startedAt ?? NaN);
+    run.setTime(task, ENDED_AT, saved.endedAt ?? NaN);
+    run.setTime(task, DURATION, saved.durationMs ?? NaN);
+    run.setTime(task, RETRY_AT, saved.retryAt ?? NaN);
     if (!isTaskDone(status)) run.remaining++;
-    run.tasks.push(task);
   });
-  for (const task of run.tasks) {
-    task.pendingDeps = graph.deps[task.index]!.filter((d) => {
-      const status = run.tasks[d]!.status;
-      return status !== "succeeded" && status !== "skipped";
+  for (let task = 0; task < run.size; task++) {
+    run.pendingDeps[task] = graph.deps[task]!.filter((d) => {
+      const status = run.statuses[d];
+      return status !== SUCCEEDED && status !== SKIPPED;
     }).length;
-    if (task.status === "pending" && task.pendingDeps === 0) task.status = "ready";
+    if (run.statuses[task] === PENDING && run.pendingDeps[task] === 0) run.statuses[task] = READY;
   }
   run.log("run:resumed", now);
   return run;

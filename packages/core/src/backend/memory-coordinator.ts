@@ -4,13 +4,32 @@
  * the engine runs one code path whatever the backend, and it is the model the
  * Redis and Postgres backends are checked against by the conformance suite.
  */
-import { randomBytes } from "node:crypto";
 import { FlowMeshError } from "../errors.js";
 import type { RunEvent, RunFilter, RunPage, RunRecord, TerminalRunStatus } from "../types.js";
 import { DelayQueue } from "./delay-queue.js";
 import { pageRuns } from "./page-runs.js";
 import { ReadyQueue } from "./ready-queue.js";
-import { compileGraph, isTerminal, RunState, snapshotRun, TaskState } from "./run-state.js";
+import {
+  CANCELLED,
+  compileGraph,
+  DURATION,
+  ENDED_AT,
+  FAILED,
+  LEASE_EXPIRES,
+  PENDING,
+  READY,
+  READY_AT,
+  RETRY_AT,
+  RETRYING,
+  RUNNING,
+  RunState,
+  SKIPPED,
+  snapshotRun,
+  STARTED_AT,
+  summarizeRun,
+  SUCCEEDED,
+  UPSTREAM_FAILED,
+} from "./run-state.js";
 import type {
   ClaimedTask,
   ClaimRequest,
@@ -26,6 +45,8 @@ import type {
   ReadEventsOptions,
   RecoverResult,
   RetryRunRequest,
+  RunResult,
+  RunSummary,
   SyncCoordinatorOps,
 } from "./types.js";
 
@@ -43,6 +64,8 @@ const OK: OutcomeResult = { ok: true };
 const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
 const WORK: CoordinatorSignal = { type: "work" };
 const NOTHING: ClaimedTask[] = Object.freeze([]) as unknown as ClaimedTask[];
+/** Lease tokens for the first attempts, made once. */
+const TOKENS: readonly string[] = Array.from({ length: 64 }, (_, i) => String(i));
 const NO_DEPS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
   succeeded: { ok: true, runStatus: "succeeded" },
@@ -51,20 +74,24 @@ const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
   timed_out: { ok: true, runStatus: "timed_out" },
 };
 
+interface Delayed {
+  run: RunState;
+  task: number;
+}
+
 export class MemoryCoordinator implements Coordinator {
   readonly kind: string = "memory";
   protected readonly now: () => number;
   protected readonly runs = new Map<string, RunState>();
   private readonly byIdempotencyKey = new Map<string, string>();
-  private readonly ready = new ReadyQueue<TaskState>();
-  private readonly delayed = new DelayQueue<TaskState>();
+  private readonly ready = new ReadyQueue<RunState>();
+  private readonly delayed = new DelayQueue<Delayed>();
   /** Runs not yet finished: what recover() scans. */
   private readonly activeRuns = new Set<RunState>();
   private readonly finished: string[] = [];
+  private finishedHead = 0;
   private readonly maxFinishedRuns: number;
   private readonly listeners = new Set<(signal: CoordinatorSignal) => void>();
-  private readonly tokenPrefix = randomBytes(4).toString("hex") + ".";
-  private tokenSeq = 0;
   private workSignalScheduled = false;
   private delayTimer: NodeJS.Timeout | undefined;
   private delayTimerAt = Infinity;
@@ -83,13 +110,28 @@ export class MemoryCoordinator implements Coordinator {
     return undefined;
   }
 
+  /** True when state changes are saved elsewhere and must be awaited (the local coordinator). */
+  protected get durable(): boolean {
+    return false;
+  }
+
+  /** The synchronous hot path, offered only while nothing needs persisting. */
+  get sync(): SyncCoordinatorOps | undefined {
+    return this.durable ? undefined : this.syncOps;
+  }
+
+  private readonly syncOps: SyncCoordinatorOps = {
+    claimSync: (request) => this.claimNow(request),
+    completeSync: (lease, request) => this.completeNow(lease, request),
+  };
+
   async createRun(request: CreateRunRequest): Promise<CreateRunResult> {
     this.assertOpen();
     const key = request.idempotencyKey;
     if (key !== undefined) {
       const existing = this.byIdempotencyKey.get(key);
       const run = existing === undefined ? undefined : await this.getRun(existing);
-      if (run !== undefined) return { run, created: false };
+      if (run !== undefined) return { run: withoutTasks(run), created: false };
     }
     const now = this.now();
     const run = new RunState(
@@ -104,21 +146,14 @@ export class MemoryCoordinator implements Coordinator {
       request.timeoutMs,
     );
     if (request.timeoutMs !== undefined) run.deadlineAt = now + request.timeoutMs;
-    const { deps } = run.graph;
-    for (let i = 0; i < deps.length; i++) {
-      const pending = deps[i]!.length;
-      run.tasks.push(new TaskState(run, i, pending === 0 ? "ready" : "pending", pending));
-    }
-    if (key !== undefined && this.byIdempotencyKey.has(key)) {
-      // Another createRun with this key won the race while we awaited.
-      const winner = await this.getRun(this.byIdempotencyKey.get(key)!);
-      if (winner !== undefined) return { run: winner, created: false };
-    }
     this.adopt(run);
     run.log("run:created", now);
-    for (const task of run.tasks) if (task.status === "ready") this.enqueue(task, now);
+    for (const root of run.graph.roots) {
+      run.statuses[root] = READY;
+      this.enqueue(run, root, now);
+    }
     await this.persist(run);
-    return { run: snapshotRun(run), created: true };
+    return { run: summarizeRun(run), created: true };
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedTask[]> {
@@ -128,19 +163,22 @@ export class MemoryCoordinator implements Coordinator {
   private claimNow(request: ClaimRequest): ClaimedTask[] {
     if (this.closed) return NOTHING;
     const now = this.now();
-    this.promoteDue(now);
-    let claimed: ClaimedTask[] = NOTHING;
-    while (claimed.length < request.max) {
-      const task = this.ready.shift();
-      if (task === undefined) break;
-      task.queued = false;
-      const run = task.run;
-      if (task.status !== "ready" || run.terminal) continue;
-      task.status = "running";
-      task.attempts++;
-      task.token = String(++this.tokenSeq);
-      task.leaseExpiresAt = now + request.leaseMs;
-      task.startedAt = now;
+    if (this.delayed.size > 0) this.promoteDue(now);
+    let claimed = NOTHING;
+    const queue = this.ready;
+    while (claimed.length < request.max && queue.shift()) {
+      const run = queue.run!;
+      const task = queue.index;
+      run.queued[task] = 0;
+      if (run.statuses[task] !== READY || run.terminal) continue;
+      run.statuses[task] = RUNNING;
+      const attempt = ++run.attempts[task]!;
+      // Attempts only grow, so the attempt number fences this lease against every earlier one of the task.
+      const token = attempt < TOKENS.length ? TOKENS[attempt]! : String(attempt);
+      run.tokens[task] = token;
+      const expires = now + request.leaseMs;
+      run.setTime(task, LEASE_EXPIRES, expires);
+      run.setTime(task, STARTED_AT, now);
       if (run.status === "pending") {
         run.status = "running";
         run.startedAt = now;
@@ -148,18 +186,8 @@ export class MemoryCoordinator implements Coordinator {
       }
       run.log("task:started", now, task);
       if (claimed === NOTHING) claimed = [];
-      claimed.push({
-        runId: run.id,
-        task: task.name,
-        token: task.token,
-        workflow: run.workflow,
-        version: run.version,
-        attempt: task.attempts,
-        input: run.input,
-        deps: this.depsOf(task),
-        leaseExpiresAt: task.leaseExpiresAt,
-        readyAt: task.readyAt ?? now,
-      });
+      const readyAt = run.time(task, READY_AT);
+      claimed.push(new MemoryClaim(run, task, token, attempt, expires, Number.isNaN(readyAt) ? now : readyAt));
     }
     return claimed;
   }
@@ -168,9 +196,10 @@ export class MemoryCoordinator implements Coordinator {
     const now = this.now();
     const lost: LeaseRef[] = [];
     for (const lease of leases) {
-      const task = this.leased(lease, now);
-      if (task === undefined) lost.push(lease);
-      else task.leaseExpiresAt = now + leaseMs;
+      const run = this.runs.get(lease.runId);
+      const task = run === undefined ? -1 : leased(run, lease, now);
+      if (task < 0) lost.push(lease);
+      else run!.setTime(task, LEASE_EXPIRES, now + leaseMs);
     }
     return lost;
   }
@@ -183,70 +212,61 @@ export class MemoryCoordinator implements Coordinator {
   }
 
   private completeNow(lease: LeaseRef, request: CompleteRequest): OutcomeResult {
+    const run = this.runs.get(lease.runId);
+    if (run === undefined) return LOST;
     const now = this.now();
-    const task = this.leased(lease, now);
-    if (task === undefined) return LOST;
-    const run = task.run;
-    task.token = undefined;
-    task.status = request.skipped === true ? "skipped" : "succeeded";
-    task.output = request.output;
-    task.error = undefined;
-    task.endedAt = now;
-    task.durationMs = request.durationMs;
+    const task = leased(run, lease, now);
+    if (task < 0) return LOST;
+    const skipped = request.skipped === true;
+    run.tokens[task] = undefined;
+    run.statuses[task] = skipped ? SKIPPED : SUCCEEDED;
+    run.outputs[task] = request.output;
+    run.setError(task, undefined);
+    run.setTime(task, ENDED_AT, now);
+    run.setTime(task, DURATION, request.durationMs);
     run.remaining--;
-    run.log(request.skipped === true ? "task:skipped" : "task:succeeded", now, task, request.durationMs);
-    for (const d of run.graph.dependents[task.index]!) {
-      const dependent = run.tasks[d]!;
-      if (--dependent.pendingDeps === 0 && dependent.status === "pending") {
-        dependent.status = "ready";
-        this.enqueue(dependent, now);
+    run.log(skipped ? "task:skipped" : "task:succeeded", now, task, request.durationMs);
+    const dependents = run.graph.dependents[task]!;
+    for (let i = 0; i < dependents.length; i++) {
+      const d = dependents[i]!;
+      if (--run.pendingDeps[d]! === 0 && run.statuses[d] === PENDING) {
+        run.statuses[d] = READY;
+        this.enqueue(run, d, now);
       }
     }
     return run.remaining === 0 ? this.settle(run, now) : OK;
   }
 
-  /** The synchronous hot path, offered only while nothing needs persisting. */
-  get sync(): SyncCoordinatorOps | undefined {
-    return this.durable ? undefined : this.syncOps;
-  }
-
-  /** True when state changes are saved elsewhere and must be awaited (the local coordinator). */
-  protected get durable(): boolean {
-    return false;
-  }
-
-  private readonly syncOps: SyncCoordinatorOps = {
-    claimSync: (request) => this.claimNow(request),
-    completeSync: (lease, request) => this.completeNow(lease, request),
-  };
-
   async fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult> {
+    const run = this.runs.get(lease.runId);
+    if (run === undefined) return LOST;
     const now = this.now();
-    const task = this.leased(lease, now);
-    if (task === undefined) return LOST;
-    const run = task.run;
-    task.token = undefined;
-    task.error = request.error;
-    task.durationMs = request.durationMs;
+    const task = leased(run, lease, now);
+    if (task < 0) return LOST;
+    run.tokens[task] = undefined;
+    run.setError(task, request.error);
+    run.setTime(task, DURATION, request.durationMs);
     let result = OK;
     if (request.retryDelayMs !== undefined) {
-      task.status = "retrying";
-      task.retryAt = now + request.retryDelayMs;
+      run.statuses[task] = RETRYING;
+      const at = now + request.retryDelayMs;
+      run.setTime(task, RETRY_AT, at);
       run.log("task:retrying", now, task, request.durationMs, request.error);
-      this.delay(task);
+      this.delayed.push(at, { run, task });
+      this.armDelayTimer();
     } else {
-      task.status = "failed";
-      task.endedAt = now;
+      run.statuses[task] = FAILED;
+      run.setTime(task, ENDED_AT, now);
       run.remaining--;
-      run.error ??= { ...request.error, task: task.name };
+      run.error ??= { ...request.error, task: run.name(task) };
       run.log("task:failed", now, task, request.durationMs, request.error);
       for (const name of request.downstream ?? []) {
-        const dependent = run.task(name);
-        if (dependent === undefined || (dependent.status !== "pending" && dependent.status !== "ready")) continue;
-        dependent.status = "upstream_failed";
-        dependent.endedAt = now;
+        const d = run.indexOf(name);
+        if (d < 0 || (run.statuses[d] !== PENDING && run.statuses[d] !== READY)) continue;
+        run.statuses[d] = UPSTREAM_FAILED;
+        run.setTime(d, ENDED_AT, now);
         run.remaining--;
-        run.log("task:upstream_failed", now, dependent);
+        run.log("task:upstream_failed", now, d);
       }
       if (run.remaining === 0) result = this.settle(run, now);
     }
@@ -258,11 +278,12 @@ export class MemoryCoordinator implements Coordinator {
     const run = this.runs.get(runId);
     if (run === undefined || run.terminal) return undefined;
     const now = this.now();
-    for (const task of run.tasks) {
-      if (task.status === "running") task.token = undefined;
-      if (task.status === "pending" || task.status === "ready" || task.status === "running" || task.status === "retrying") {
-        task.status = "cancelled";
-        task.endedAt = now;
+    for (let task = 0; task < run.size; task++) {
+      const status = run.statuses[task]!;
+      if (status === PENDING || status === READY || status === RUNNING || status === RETRYING) {
+        run.tokens[task] = undefined;
+        run.statuses[task] = CANCELLED;
+        run.setTime(task, ENDED_AT, now);
       }
     }
     run.remaining = 0;
@@ -285,29 +306,33 @@ export class MemoryCoordinator implements Coordinator {
       throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, { details: { runId } });
     }
     if (!run.terminal) {
-      throw new FlowMeshError("FM_ERR_INVALID_STATE", `retry: run "${runId}" is ${run.status}; only a finished run can be retried`, {
-        details: { runId, status: run.status },
-      });
+      throw new FlowMeshError(
+        "FM_ERR_INVALID_STATE",
+        `retry: run "${runId}" is ${run.status}; only a finished run can be retried`,
+        { details: { runId, status: run.status } },
+      );
     }
-    const reset = request.reset.map((name) => run.task(name)).filter((t): t is TaskState => t !== undefined);
+    const reset = request.reset.map((name) => run.indexOf(name)).filter((i) => i >= 0);
     if (reset.length === 0) {
-      throw new FlowMeshError("FM_ERR_INVALID_STATE", `retry: run "${runId}" has no task to retry`, { details: { runId } });
+      throw new FlowMeshError("FM_ERR_INVALID_STATE", `retry: run "${runId}" has no task to retry`, {
+        details: { runId },
+      });
     }
     const now = this.now();
     for (const task of reset) {
-      task.status = "pending";
-      task.output = undefined;
-      task.error = undefined;
-      task.endedAt = undefined;
-      task.retryAt = undefined;
+      run.statuses[task] = PENDING;
+      run.outputs[task] = undefined;
+      run.setError(task, undefined);
+      run.setTime(task, ENDED_AT, NaN);
+      run.setTime(task, RETRY_AT, NaN);
     }
     run.remaining = 0;
-    for (const task of run.tasks) {
-      if (task.status !== "pending") continue;
+    for (let task = 0; task < run.size; task++) {
+      if (run.statuses[task] !== PENDING) continue;
       run.remaining++;
-      task.pendingDeps = run.graph.deps[task.index]!.filter((d) => {
-        const status = run.tasks[d]!.status;
-        return status !== "succeeded" && status !== "skipped";
+      run.pendingDeps[task] = run.graph.deps[task]!.filter((d) => {
+        const status = run.statuses[d];
+        return status !== SUCCEEDED && status !== SKIPPED;
       }).length;
     }
     run.error = undefined;
@@ -315,13 +340,11 @@ export class MemoryCoordinator implements Coordinator {
     run.status = "running";
     this.activeRuns.add(run);
     if (run.timeoutMs !== undefined) run.deadlineAt = now + run.timeoutMs;
-    const at = this.finished.indexOf(run.id);
-    if (at >= 0) this.finished.splice(at, 1);
     run.log("run:retried", now);
     for (const task of reset) {
-      if (task.pendingDeps === 0) {
-        task.status = "ready";
-        this.enqueue(task, now);
+      if (run.pendingDeps[task] === 0) {
+        run.statuses[task] = READY;
+        this.enqueue(run, task, now);
       }
     }
     await this.persist(run);
@@ -339,12 +362,12 @@ export class MemoryCoordinator implements Coordinator {
         continue;
       }
       let changed = false;
-      for (const task of run.tasks) {
-        if (task.status !== "running" || task.leaseExpiresAt > now) continue;
-        task.token = undefined;
-        task.status = "ready";
+      for (let task = 0; task < run.size; task++) {
+        if (run.statuses[task] !== RUNNING || run.time(task, LEASE_EXPIRES) > now) continue;
+        run.tokens[task] = undefined;
+        run.statuses[task] = READY;
         run.log("task:lease_lost", now, task);
-        this.enqueue(task, now);
+        this.enqueue(run, task, now);
         leases++;
         changed = true;
       }
@@ -357,6 +380,23 @@ export class MemoryCoordinator implements Coordinator {
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const run = this.runs.get(runId);
     return run === undefined ? undefined : snapshotRun(run);
+  }
+
+  async getResult(runId: string): Promise<RunResult | undefined> {
+    const run = this.runs.get(runId);
+    if (run === undefined) return undefined;
+    if (run.status === "succeeded") {
+      // Every task succeeded or was skipped: fill a copy of the graph's key template (no shape transitions).
+      const outputs = { ...run.graph.outputKeys };
+      for (let task = 0; task < run.size; task++) outputs[run.name(task)] = run.outputs[task];
+      return { status: run.status, outputs };
+    }
+    const outputs: Record<string, unknown> = {};
+    for (let task = 0; task < run.size; task++) {
+      const status = run.statuses[task];
+      if (status === SUCCEEDED || status === SKIPPED) outputs[run.name(task)] = run.outputs[task];
+    }
+    return { status: run.status, outputs };
   }
 
   async listRuns(filter: RunFilter): Promise<RunPage> {
@@ -381,7 +421,10 @@ export class MemoryCoordinator implements Coordinator {
     // Queues may hold stale entries (cancelled runs, superseded retries): count live tasks instead.
     let depth = 0;
     for (const run of this.activeRuns) {
-      for (const task of run.tasks) if (task.status === "ready" || task.status === "retrying") depth++;
+      for (let task = 0; task < run.size; task++) {
+        const status = run.statuses[task];
+        if (status === READY || status === RETRYING) depth++;
+      }
     }
     return depth;
   }
@@ -393,20 +436,29 @@ export class MemoryCoordinator implements Coordinator {
     this.listeners.clear();
   }
 
-  // ------------------------------------------------------------ internals
+  // ------------------------------------------------------------ for subclasses
 
-  /** The task if `lease` still holds it at `now`. */
-  private leased(lease: LeaseRef, now: number): TaskState | undefined {
-    const task = this.runs.get(lease.runId)?.task(lease.task);
-    if (task === undefined || task.status !== "running" || task.token !== lease.token) return undefined;
-    return task.leaseExpiresAt > now ? task : undefined;
+  /** Takes a run into memory: indexed, and scanned by recover() until it ends. */
+  protected adopt(run: RunState): void {
+    this.runs.set(run.id, run);
+    if (!run.terminal) this.activeRuns.add(run);
+    this.indexIdempotencyKey(run);
   }
 
-  protected enqueue(task: TaskState, now: number): void {
-    task.readyAt = now;
-    if (!task.queued) {
-      task.queued = true;
-      this.ready.push(task.priority, task);
+  protected indexIdempotencyKey(run: { id: string; idempotencyKey?: string | undefined }): void {
+    if (run.idempotencyKey !== undefined) this.byIdempotencyKey.set(run.idempotencyKey, run.id);
+  }
+
+  /** A finished run left memory. The memory backend forgets it entirely. */
+  protected evicted(run: RunState): void {
+    if (run.idempotencyKey !== undefined) this.byIdempotencyKey.delete(run.idempotencyKey);
+  }
+
+  protected enqueue(run: RunState, task: number, now: number): void {
+    run.setTime(task, READY_AT, now);
+    if (run.queued[task] === 0) {
+      run.queued[task] = 1;
+      this.ready.push(run.priority(task), run, task);
     }
     if (!this.workSignalScheduled) {
       // One wake-up per burst of newly ready tasks, not one per task.
@@ -415,19 +467,30 @@ export class MemoryCoordinator implements Coordinator {
     }
   }
 
-  protected delay(task: TaskState): void {
-    this.delayed.push(task.retryAt!, task);
+  /** Queues a `retrying` task for its retry time. */
+  protected delay(run: RunState, task: number): void {
+    this.delayed.push(run.time(task, RETRY_AT), { run, task });
     this.armDelayTimer();
   }
 
+  protected signal(signal: CoordinatorSignal): void {
+    for (const listener of this.listeners) listener(signal);
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private readonly flushWork = (): void => {
+    this.workSignalScheduled = false;
+    this.signal(WORK);
+  };
+
   private promoteDue(now: number): void {
-    if (this.delayed.size === 0) return;
-    for (const task of this.delayed.popDue(now)) {
-      // A superseded entry (the task was retried again since) is not due yet: skip it.
-      if (task.status !== "retrying" || task.run.terminal || task.retryAt! > now) continue;
-      task.status = "ready";
-      task.retryAt = undefined;
-      this.enqueue(task, now);
+    for (const { run, task } of this.delayed.popDue(now)) {
+      // A superseded entry (the task failed again since, with a later retry time) is skipped.
+      if (run.statuses[task] !== RETRYING || run.terminal || run.time(task, RETRY_AT) > now) continue;
+      run.statuses[task] = READY;
+      run.setTime(task, RETRY_AT, NaN);
+      this.enqueue(run, task, now);
     }
     this.armDelayTimer();
   }
@@ -448,20 +511,9 @@ export class MemoryCoordinator implements Coordinator {
     this.delayTimer.unref();
   }
 
-  private depsOf(task: TaskState): Record<string, unknown> {
-    const deps = task.run.graph.deps[task.index]!;
-    if (deps.length === 0) return NO_DEPS;
-    const out: Record<string, unknown> = {};
-    for (const d of deps) {
-      const dep = task.run.tasks[d]!;
-      out[dep.name] = dep.output;
-    }
-    return out;
-  }
-
   /** Ends a run whose every task is done. */
   private settle(run: RunState, now: number): OutcomeResult {
-    const status: TerminalRunStatus = run.tasks.some((t) => t.status === "failed") ? "failed" : "succeeded";
+    const status: TerminalRunStatus = run.statuses.includes(FAILED) ? "failed" : "succeeded";
     this.end(run, status, now);
     this.signal({ type: "run-finished", runId: run.id, status });
     return FINISHED[status];
@@ -473,40 +525,75 @@ export class MemoryCoordinator implements Coordinator {
     run.log(`run:${status}`, now);
     this.activeRuns.delete(run);
     this.finished.push(run.id);
-    while (this.finished.length > this.maxFinishedRuns) {
-      const oldest = this.finished.shift()!;
+    while (this.finished.length - this.finishedHead > this.maxFinishedRuns) {
+      const oldest = this.finished[this.finishedHead]!;
+      this.finished[this.finishedHead++] = "";
       const dropped = this.runs.get(oldest);
-      this.runs.delete(oldest);
-      if (dropped !== undefined) this.evicted(dropped);
+      // A retried run that is running again stays.
+      if (dropped !== undefined && dropped.terminal) {
+        this.runs.delete(oldest);
+        this.evicted(dropped);
+      }
     }
-  }
-
-  /** A finished run left memory. The memory backend forgets it entirely. */
-  protected evicted(run: RunState): void {
-    if (run.idempotencyKey !== undefined) this.byIdempotencyKey.delete(run.idempotencyKey);
-  }
-
-  /** Takes a run into memory: indexed, and scanned by recover() until it ends. */
-  protected adopt(run: RunState): void {
-    this.runs.set(run.id, run);
-    if (!run.terminal) this.activeRuns.add(run);
-    this.indexIdempotencyKey(run);
-  }
-
-  protected indexIdempotencyKey(run: { id: string; idempotencyKey?: string | undefined }): void {
-    if (run.idempotencyKey !== undefined) this.byIdempotencyKey.set(run.idempotencyKey, run.id);
-  }
-
-  private readonly flushWork = (): void => {
-    this.workSignalScheduled = false;
-    this.signal(WORK);
-  };
-
-  protected signal(signal: CoordinatorSignal): void {
-    for (const listener of this.listeners) listener(signal);
+    if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finished.length) {
+      this.finished.splice(0, this.finishedHead);
+      this.finishedHead = 0;
+    }
   }
 
   private assertOpen(): void {
     if (this.closed) throw new FlowMeshError("FM_ERR_CLOSED", "the memory backend is closed");
   }
+}
+
+function withoutTasks(run: RunRecord): RunSummary {
+  const { tasks: _tasks, taskOrder: _order, ...summary } = run;
+  return summary;
+}
+
+/** The task index if `lease` still holds it at `now`, else -1. */
+function leased(run: RunState, lease: LeaseRef, now: number): number {
+  const task = run.indexOf(lease.task);
+  if (task < 0 || run.statuses[task] !== RUNNING || run.tokens[task] !== lease.token) return -1;
+  return run.time(task, LEASE_EXPIRES) > now ? task : -1;
+}
+
+/** A claimed task. Its `deps` object is built only if the handler reads it. */
+class MemoryClaim implements ClaimedTask {
+  readonly runId: string;
+  readonly task: string;
+  readonly workflow: string;
+  readonly version: string;
+  readonly input: unknown;
+  private depsCache: Record<string, unknown> | undefined = undefined;
+
+  constructor(
+    private readonly run: RunState,
+    readonly index: number,
+    readonly token: string,
+    readonly attempt: number,
+    readonly leaseExpiresAt: number,
+    readonly readyAt: number,
+  ) {
+    this.runId = run.id;
+    this.task = run.name(index);
+    this.workflow = run.workflow;
+    this.version = run.version;
+    this.input = run.input;
+  }
+
+  get deps(): Record<string, unknown> {
+    return (this.depsCache ??= depsOf(this.run, this.index));
+  }
+}
+
+function depsOf(run: RunState, task: number): Record<string, unknown> {
+  const deps = run.graph.deps[task]!;
+  if (deps.length === 0) return NO_DEPS;
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < deps.length; i++) {
+    const d = deps[i]!;
+    out[run.name(d)] = run.outputs[d];
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
  */
 import type { SerializedError } from "../errors.js";
 import type { RunEvent, RunEventType, RunRecord, RunStatus, TaskRecord, TaskStatus } from "../types.js";
-import type { GraphTask, RunGraph } from "./types.js";
+import type { GraphTask, RunGraph, RunSummary } from "./types.js";
 
 /** A graph with indices resolved once and shared by every run of it. */
 export interface CompiledGraph {
@@ -14,9 +14,27 @@ export interface CompiledGraph {
   readonly deps: readonly (readonly number[])[];
   readonly dependents: readonly (readonly number[])[];
   readonly taskOrder: readonly string[];
+  /** Tasks with no dependencies. */
+  readonly roots: readonly number[];
+  /** Every task name as a key (value undefined), in order: a template for outputs objects. */
+  readonly outputKeys: Readonly<Record<string, unknown>>;
+  /** Initial per-run arrays, copied with slice() (a memcpy) for each new run. */
+  readonly initial: {
+    /** statuses, attempts, pending dependencies, queued flags: four columns of `size` ints. */
+    readonly ints: Int32Array;
+    readonly times: Float64Array;
+    readonly empty: readonly unknown[];
+  };
 }
 
 const compiled = new WeakMap<RunGraph, CompiledGraph>();
+
+function initialInts(deps: readonly (readonly number[])[]): Int32Array {
+  const n = deps.length;
+  const ints = new Int32Array(n * 4);
+  deps.forEach((d, i) => (ints[2 * n + i] = d.length));
+  return ints;
+}
 
 /** Compiles a graph, memoized per graph object (core passes one object per workflow version). */
 export function compileGraph(graph: RunGraph): CompiledGraph {
@@ -33,7 +51,20 @@ export function compileGraph(graph: RunGraph): CompiledGraph {
       return d;
     }),
   );
-  result = { tasks: graph.tasks, index, deps, dependents, taskOrder: graph.tasks.map((t) => t.name) };
+  result = {
+    tasks: graph.tasks,
+    index,
+    deps,
+    dependents,
+    taskOrder: graph.tasks.map((t) => t.name),
+    roots: deps.flatMap((d, i) => (d.length === 0 ? [i] : [])),
+    outputKeys: Object.fromEntries(graph.tasks.map((t) => [t.name, undefined])),
+    initial: {
+      ints: initialInts(deps),
+      times: new Float64Array(deps.length * TIME_FIELDS).fill(NaN),
+      empty: new Array<unknown>(deps.length).fill(undefined),
+    },
+  };
   compiled.set(graph, result);
   return result;
 }
@@ -43,40 +74,56 @@ export function compileGraph(graph: RunGraph): CompiledGraph {
  * per task, and one object per event would dominate its garbage collection.
  */
 export class EventLog {
-  private readonly types: RunEventType[] = [];
-  private readonly at: number[] = [];
-  /** Task index, or -1 for run events. */
-  private readonly task: number[] = [];
-  private readonly attempt: number[] = [];
-  /** NaN when the event has no duration. */
-  private readonly durationMs: number[] = [];
+  /** Per event: type code, task index (-1 for run events), attempt. */
+  private ints: Int32Array;
+  /** Per event: time, duration (NaN when none). */
+  private nums: Float64Array;
+  private count = 0;
   /** Errors are rare: kept by position. */
   private errors: Map<number, SerializedError> | undefined = undefined;
 
+  /** Sized for `expected` events up front (a run logs about two per task): no growth on the hot path. */
+  constructor(expected: number) {
+    // Typed arrays keep the log outside the JS heap: the garbage collector never copies it.
+    this.ints = new Int32Array(expected * 3);
+    this.nums = new Float64Array(expected * 2);
+  }
+
   get length(): number {
-    return this.types.length;
+    return this.count;
   }
 
   push(type: RunEventType, at: number, task: number, attempt: number, durationMs: number, error: SerializedError | undefined): void {
-    if (error !== undefined) (this.errors ??= new Map()).set(this.types.length, error);
-    this.types.push(type);
-    this.at.push(at);
-    this.task.push(task);
-    this.attempt.push(attempt);
-    this.durationMs.push(durationMs);
+    const i = this.count++;
+    if (i * 2 >= this.nums.length) this.grow();
+    if (error !== undefined) (this.errors ??= new Map()).set(i, error);
+    this.ints[i * 3] = EVENT_CODE[type];
+    this.ints[i * 3 + 1] = task;
+    this.ints[i * 3 + 2] = attempt;
+    this.nums[i * 2] = at;
+    this.nums[i * 2 + 1] = durationMs;
+  }
+
+  private grow(): void {
+    const ints = new Int32Array(Math.max(48, this.ints.length * 2));
+    ints.set(this.ints);
+    this.ints = ints;
+    const nums = new Float64Array(Math.max(32, this.nums.length * 2));
+    nums.set(this.nums);
+    this.nums = nums;
   }
 
   /** Events at positions [from, to) in public form; ids are 1-based positions. */
   read(runId: string, taskOrder: readonly string[], from: number, to: number): RunEvent[] {
     const out: RunEvent[] = [];
-    for (let i = Math.max(0, from); i < Math.min(to, this.types.length); i++) {
-      const event: RunEvent = { id: String(i + 1), runId, type: this.types[i]!, at: this.at[i]! };
-      const task = this.task[i]!;
+    for (let i = Math.max(0, from); i < Math.min(to, this.length); i++) {
+      const event: RunEvent = { id: String(i + 1), runId, type: EVENT_TYPES[this.ints[i * 3]!]!, at: this.nums[i * 2]! };
+      const task = this.ints[i * 3 + 1]!;
       if (task >= 0) {
         event.task = taskOrder[task]!;
-        event.attempt = this.attempt[i]!;
+        event.attempt = this.ints[i * 3 + 2]!;
       }
-      const duration = this.durationMs[i]!;
+      const duration = this.nums[i * 2 + 1]!;
       if (!Number.isNaN(duration)) event.durationMs = duration;
       const error = this.errors?.get(i);
       if (error !== undefined) event.error = error;
@@ -86,52 +133,86 @@ export class EventLog {
   }
 }
 
-export class TaskState {
-  status: TaskStatus;
-  attempts = 0;
-  output: unknown = undefined;
-  error: SerializedError | undefined = undefined;
-  token: string | undefined = undefined;
-  leaseExpiresAt = 0;
-  readyAt: number | undefined = undefined;
-  startedAt: number | undefined = undefined;
-  endedAt: number | undefined = undefined;
-  durationMs: number | undefined = undefined;
-  retryAt: number | undefined = undefined;
-  /** Dependencies not yet succeeded. */
-  pendingDeps: number;
-  /** An entry for this task sits in the ready queue (possibly stale). */
-  queued = false;
+const EVENT_TYPES: readonly RunEventType[] = [
+  "run:created",
+  "run:started",
+  "run:succeeded",
+  "run:failed",
+  "run:cancelled",
+  "run:timed_out",
+  "run:retried",
+  "run:resumed",
+  "task:started",
+  "task:succeeded",
+  "task:skipped",
+  "task:failed",
+  "task:retrying",
+  "task:upstream_failed",
+  "task:lease_lost",
+];
+const EVENT_CODE = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) as Record<RunEventType, number>;
 
-  constructor(
-    readonly run: RunState,
-    readonly index: number,
-    status: TaskStatus,
-    pendingDeps: number,
-  ) {
-    this.status = status;
-    this.pendingDeps = pendingDeps;
-  }
+/** Task statuses by code: the per-task state is kept in flat arrays, not one object per task. */
+export const TASK_STATUSES: readonly TaskStatus[] = [
+  "pending",
+  "ready",
+  "running",
+  "retrying",
+  "succeeded",
+  "skipped",
+  "failed",
+  "upstream_failed",
+  "cancelled",
+];
+export const PENDING = 0;
+export const READY = 1;
+export const RUNNING = 2;
+export const RETRYING = 3;
+export const SUCCEEDED = 4;
+export const SKIPPED = 5;
+export const FAILED = 6;
+export const UPSTREAM_FAILED = 7;
+export const CANCELLED = 8;
 
-  get name(): string {
-    return this.run.graph.taskOrder[this.index]!;
-  }
+/** Per-task numeric columns, `TIME_FIELDS` doubles per task; NaN means "not set". */
+export const LEASE_EXPIRES = 0;
+export const READY_AT = 1;
+export const STARTED_AT = 2;
+export const ENDED_AT = 3;
+export const DURATION = 4;
+export const RETRY_AT = 5;
+const TIME_FIELDS = 6;
 
-  get priority(): number {
-    return this.run.graph.tasks[this.index]!.priority;
-  }
-}
-
+/**
+ * One run's state. Tasks are indices into flat arrays (status, attempts,
+ * pending dependencies, times, outputs): a run of 50 tasks is a handful of
+ * arrays rather than 50 objects, which keeps both memory and the garbage
+ * collector's work per task small.
+ */
 export class RunState {
   status: RunStatus = "pending";
-  readonly tasks: TaskState[] = [];
+  readonly size: number;
+  /** Status code per task (see {@link TASK_STATUSES}). */
+  readonly statuses: Int32Array;
+  readonly attempts: Int32Array;
+  /** Dependencies not yet succeeded, per task. */
+  readonly pendingDeps: Int32Array;
+  /** 1 while an entry for the task sits in the ready queue (possibly stale). */
+  readonly queued: Int32Array;
+  /** TIME_FIELDS doubles per task. */
+  readonly times: Float64Array;
+  readonly outputs: unknown[];
+  /** Lease token per running task. */
+  readonly tokens: (string | undefined)[];
+  /** Errors per task, allocated on the first one. */
+  errors: (SerializedError | undefined)[] | undefined = undefined;
   /** Tasks not yet in a terminal status. */
   remaining: number;
   error: (SerializedError & { task?: string }) | undefined = undefined;
   startedAt: number | undefined = undefined;
   endedAt: number | undefined = undefined;
   deadlineAt: number | undefined = undefined;
-  readonly events = new EventLog();
+  readonly events: EventLog;
   /** Persistence bookkeeping for stores that save whole records. */
   activeSave: Promise<void> | undefined = undefined;
   queuedSave: Promise<void> | undefined = undefined;
@@ -147,20 +228,59 @@ export class RunState {
     readonly startedBy: string | undefined,
     readonly timeoutMs: number | undefined,
   ) {
-    this.remaining = graph.tasks.length;
+    const n = graph.tasks.length;
+    this.size = n;
+    this.remaining = n;
+    const initial = graph.initial;
+    // Typed arrays keep numbers outside the JS heap: the garbage collector never copies them.
+    const ints = initial.ints.slice(); // PENDING is 0
+    this.statuses = ints.subarray(0, n);
+    this.attempts = ints.subarray(n, 2 * n);
+    this.pendingDeps = ints.subarray(2 * n, 3 * n);
+    this.queued = ints.subarray(3 * n, 4 * n);
+    this.times = initial.times.slice();
+    this.outputs = initial.empty.slice();
+    this.tokens = initial.empty.slice() as (string | undefined)[];
+    this.events = new EventLog(n * 2 + 4);
   }
 
   get terminal(): boolean {
     return isTerminal(this.status);
   }
 
-  task(name: string): TaskState | undefined {
-    const i = this.graph.index.get(name);
-    return i === undefined ? undefined : this.tasks[i];
+  /** Index of a task by name, or -1. */
+  indexOf(name: string): number {
+    return this.graph.index.get(name) ?? -1;
   }
 
-  log(type: RunEventType, at: number, task?: TaskState, durationMs?: number, error?: SerializedError): void {
-    this.events.push(type, at, task === undefined ? -1 : task.index, task === undefined ? 0 : task.attempts, durationMs ?? NaN, error);
+  name(task: number): string {
+    return this.graph.taskOrder[task]!;
+  }
+
+  priority(task: number): number {
+    return this.graph.tasks[task]!.priority;
+  }
+
+  time(task: number, field: number): number {
+    return this.times[task * TIME_FIELDS + field]!;
+  }
+
+  setTime(task: number, field: number, value: number): void {
+    this.times[task * TIME_FIELDS + field] = value;
+  }
+
+  error_(task: number): SerializedError | undefined {
+    return this.errors?.[task];
+  }
+
+  setError(task: number, error: SerializedError | undefined): void {
+    if (error === undefined && this.errors === undefined) return;
+    (this.errors ??= new Array<SerializedError | undefined>(this.size).fill(undefined))[task] = error;
+  }
+
+  /** Logs a run event (task -1) or a task event. */
+  log(type: RunEventType, at: number, task = -1, durationMs = NaN, error?: SerializedError): void {
+    this.events.push(type, at, task, task < 0 ? 0 : this.attempts[task]!, durationMs, error);
   }
 }
 
@@ -168,37 +288,53 @@ export function isTerminal(status: RunStatus): boolean {
   return status === "succeeded" || status === "failed" || status === "cancelled" || status === "timed_out";
 }
 
-export function isTaskDone(status: TaskStatus): boolean {
-  return (
-    status === "succeeded" ||
-    status === "skipped" ||
-    status === "failed" ||
-    status === "upstream_failed" ||
-    status === "cancelled"
-  );
+/** True for the task status codes that end a task. */
+export function isTaskDone(status: number): boolean {
+  return status >= SUCCEEDED;
+}
+
+/** The run without per-task records. */
+export function summarizeRun(run: RunState): RunSummary {
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    version: run.version,
+    status: run.status,
+    input: run.input,
+    error: run.error,
+    idempotencyKey: run.idempotencyKey,
+    startedBy: run.startedBy,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    deadlineAt: run.deadlineAt,
+  };
 }
 
 /** Builds the public record; outputs are shared by reference, everything else is copied. */
 export function snapshotRun(run: RunState): RunRecord {
   const tasks: Record<string, TaskRecord> = {};
-  for (const t of run.tasks) {
-    const record: TaskRecord = {
-      name: t.name,
-      status: t.status,
-      dependsOn: run.graph.tasks[t.index]!.dependsOn,
-      priority: t.priority,
-      attempts: t.attempts,
+  const specs = run.graph.tasks;
+  for (let i = 0; i < run.size; i++) {
+    const spec = specs[i]!;
+    const status = run.statuses[i]!;
+    // One literal shape for every record: cheap to build; absent fields stay undefined.
+    tasks[spec.name] = {
+      name: spec.name,
+      status: TASK_STATUSES[status]!,
+      dependsOn: spec.dependsOn,
+      priority: spec.priority,
+      attempts: run.attempts[i]!,
+      output: run.outputs[i],
+      error: run.error_(i),
+      readyAt: orUndefined(run.time(i, READY_AT)),
+      startedAt: orUndefined(run.time(i, STARTED_AT)),
+      endedAt: orUndefined(run.time(i, ENDED_AT)),
+      durationMs: orUndefined(run.time(i, DURATION)),
+      retryAt: status === RETRYING ? orUndefined(run.time(i, RETRY_AT)) : undefined,
     };
-    if (t.output !== undefined) record.output = t.output;
-    if (t.error !== undefined) record.error = t.error;
-    if (t.readyAt !== undefined) record.readyAt = t.readyAt;
-    if (t.startedAt !== undefined) record.startedAt = t.startedAt;
-    if (t.endedAt !== undefined) record.endedAt = t.endedAt;
-    if (t.durationMs !== undefined) record.durationMs = t.durationMs;
-    if (t.retryAt !== undefined && t.status === "retrying") record.retryAt = t.retryAt;
-    tasks[t.name] = record;
   }
-  const record: RunRecord = {
+  return {
     id: run.id,
     workflow: run.workflow,
     version: run.version,
@@ -206,13 +342,16 @@ export function snapshotRun(run: RunState): RunRecord {
     input: run.input,
     tasks,
     taskOrder: run.graph.taskOrder,
+    error: run.error,
+    idempotencyKey: run.idempotencyKey,
+    startedBy: run.startedBy,
     createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    deadlineAt: run.deadlineAt,
   };
-  if (run.error !== undefined) record.error = run.error;
-  if (run.idempotencyKey !== undefined) record.idempotencyKey = run.idempotencyKey;
-  if (run.startedBy !== undefined) record.startedBy = run.startedBy;
-  if (run.startedAt !== undefined) record.startedAt = run.startedAt;
-  if (run.endedAt !== undefined) record.endedAt = run.endedAt;
-  if (run.deadlineAt !== undefined) record.deadlineAt = run.deadlineAt;
-  return record;
+}
+
+function orUndefined(value: number): number | undefined {
+  return Number.isNaN(value) ? undefined : value;
 }

@@ -5,7 +5,7 @@
  * Postgres implement it and all pass `@flowmesh/core/testing`'s conformance suite.
  */
 import type { SerializedError } from "../errors.js";
-import type { RunEvent, RunFilter, RunPage, RunRecord, TerminalRunStatus } from "../types.js";
+import type { RunEvent, RunFilter, RunPage, RunRecord, RunStatus, TerminalRunStatus } from "../types.js";
 
 // ---------------------------------------------------------------- run store
 
@@ -52,8 +52,12 @@ export interface CreateRunRequest {
   timeoutMs?: number;
 }
 
+/** A run without its per-task records: what creating a run returns. */
+export type RunSummary = Omit<RunRecord, "tasks" | "taskOrder">;
+
 export interface CreateRunResult {
-  run: RunRecord;
+  /** The new run, or the existing one whose idempotency key matched. */
+  run: RunSummary;
   /** False when the idempotency key matched an existing run, which is returned instead. */
   created: boolean;
 }
@@ -67,6 +71,8 @@ export interface LeaseRef {
 
 /** A task handed to a worker. */
 export interface ClaimedTask extends LeaseRef {
+  /** Position of the task in the run's graph (the order handed to `createRun`). */
+  index: number;
   workflow: string;
   version: string;
   /** 1 for the first attempt. */
@@ -125,6 +131,12 @@ export interface RecoverResult {
   timedOut: string[];
 }
 
+/** A run's status and, once it succeeded, every task's output by name (succeeded and skipped tasks). */
+export interface RunResult {
+  status: RunStatus;
+  outputs: Record<string, unknown>;
+}
+
 /** Wake-ups and notifications a coordinator pushes to subscribers. */
 export type CoordinatorSignal =
   | { type: "work" }
@@ -180,6 +192,11 @@ export interface Coordinator {
   /** Returns expired leases to the queue and times out runs past their deadline. */
   recover(): Promise<RecoverResult>;
   getRun(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Optional: status and outputs without per-task records, for `handle.result()`.
+   * Core derives it from `getRun` when a backend does not offer it.
+   */
+  getResult?(runId: string): Promise<RunResult | undefined>;
   listRuns(filter: RunFilter): Promise<RunPage>;
   /** The run's event log in order. */
   readEvents(runId: string, options?: ReadEventsOptions): Promise<RunEvent[]>;

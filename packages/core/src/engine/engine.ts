@@ -7,7 +7,8 @@
 import { hostname } from "node:os";
 import { LocalCoordinator } from "../backend/local-coordinator.js";
 import { MemoryCoordinator } from "../backend/memory-coordinator.js";
-import type { Coordinator, CoordinatorSignal, ReadEventsOptions, RunStore } from "../backend/types.js";
+import { outputsOf } from "../backend/outputs.js";
+import type { Coordinator, CoordinatorSignal, ReadEventsOptions, RunResult, RunStore } from "../backend/types.js";
 import { FlowMeshError } from "../errors.js";
 import { createEmitter, type FlowMeshEmitter } from "../events.js";
 import { createEngineHooks, isTapped } from "../hooks/create-hooks.js";
@@ -16,8 +17,17 @@ import { uuidv7 } from "../ids.js";
 import { createLogger, type Logger } from "../logger.js";
 import { planWorkflow } from "../model/plan.js";
 import { setupPlugins, type PluginHost } from "../plugins/setup-plugins.js";
-import type { RunEvent, RunFilter, RunPage, RunRecord, TerminalRunStatus, WorkflowDefinition, WorkflowDefinitionInput } from "../types.js";
-import { downstreamInRecord, Executor } from "./executor.js";
+import type {
+  RunEvent,
+  RunFilter,
+  RunPage,
+  RunRecord,
+  RunStatus,
+  TerminalRunStatus,
+  WorkflowDefinition,
+  WorkflowDefinitionInput,
+} from "../types.js";
+import { downstreamInRecord } from "./executor.js";
 import { resolveOptions, type FlowMeshOptions, type ResolvedOptions } from "./options.js";
 import { WorkflowRegistry, type RegisteredWorkflow } from "./registry.js";
 import { resolveHandlers } from "./resolve-handlers.js";
@@ -69,7 +79,7 @@ export class FlowMesh {
   private worker: Worker | undefined;
   private initPromise: Promise<void> | undefined;
   private readonly pendingRegistrations = new Set<Promise<unknown>>();
-  private readonly waiters = new Map<string, ((run: RunRecord) => void)[]>();
+  private readonly waiters = new Map<string, Waiter[]>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
   private state: "open" | "closing" | "closed" = "open";
@@ -179,21 +189,36 @@ export class FlowMesh {
 
   /** Resolves with the final record once the run is finished. */
   async waitForRun(runId: string): Promise<RunRecord> {
+    await this.waitForResult(runId);
+    const run = await this.coordinator.getRun(runId);
+    if (run === undefined) throw unknownRun(runId);
+    return run;
+  }
+
+  /** Resolves with the run's status and outputs once it is finished. */
+  async waitForResult(runId: string): Promise<RunResult> {
     await this.ready();
-    return new Promise<RunRecord>((resolve, reject) => {
+    return new Promise<RunResult>((resolve, reject) => {
       // Register first, then look: a finish in between still reaches us.
-      const list = this.waiters.get(runId) ?? [];
-      list.push(resolve);
-      this.waiters.set(runId, list);
-      this.coordinator.getRun(runId).then((run) => {
-        if (run === undefined) {
-          this.dropWaiter(runId, resolve);
-          reject(new FlowMeshError("FM_ERR_UNKNOWN_RUN", `no run with id "${runId}"`, { details: { runId } }));
-        } else if (isFinished(run)) {
-          this.dropWaiter(runId, resolve);
-          resolve(run);
-        }
-      }, reject);
+      const waiter: Waiter = { resolve, reject };
+      const list = this.waiters.get(runId);
+      if (list === undefined) this.waiters.set(runId, [waiter]);
+      else list.push(waiter);
+      this.readResult(runId).then(
+        (result) => {
+          if (result === undefined) {
+            this.dropWaiter(runId, waiter);
+            reject(unknownRun(runId));
+          } else if (isTerminal(result.status)) {
+            this.dropWaiter(runId, waiter);
+            resolve(result);
+          }
+        },
+        (error: unknown) => {
+          this.dropWaiter(runId, waiter);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
     });
   }
 
@@ -302,7 +327,7 @@ export class FlowMesh {
     this.unsubscribe = coordinator.subscribe((signal) => this.onSignal(signal));
     if (this.options.worker) {
       const workerId = this.options.workerId ?? `${hostname()}-${process.pid}-${uuidv7().slice(-8)}`;
-      this.worker = new Worker(runtime, new Executor(runtime), {
+      this.worker = new Worker(runtime, {
         workerId,
         concurrency: this.options.concurrency,
         leaseMs: this.options.leaseMs,
@@ -333,9 +358,17 @@ export class FlowMesh {
         const waiting = this.waiters.get(signal.runId);
         if (waiting === undefined) return;
         this.waiters.delete(signal.runId);
-        void this.coordinator.getRun(signal.runId).then((run) => {
-          if (run !== undefined) for (const resolve of waiting) resolve(run);
-        }, (error: unknown) => this.logger.error({ err: error, workflow_id: signal.runId }, "could not load a finished run"));
+        this.readResult(signal.runId).then(
+          (result) => {
+            for (const waiter of waiting) {
+              if (result === undefined) waiter.reject(unknownRun(signal.runId));
+              else waiter.resolve(result);
+            }
+          },
+          (error: unknown) => {
+            for (const waiter of waiting) waiter.reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
         return;
       }
     }
@@ -392,12 +425,21 @@ export class FlowMesh {
     if (this.events.listenerCount("hook:error") > 0) this.events.emit("hook:error", { hook, error });
   }
 
-  private dropWaiter(runId: string, resolve: (run: RunRecord) => void): void {
+  private dropWaiter(runId: string, waiter: Waiter): void {
     const list = this.waiters.get(runId);
     if (list === undefined) return;
-    const rest = list.filter((r) => r !== resolve);
+    const rest = list.filter((w) => w !== waiter);
     if (rest.length === 0) this.waiters.delete(runId);
     else this.waiters.set(runId, rest);
+  }
+
+  /** Status and outputs, from the backend's cheap read when it has one. */
+  private readResult(runId: string): Promise<RunResult | undefined> {
+    const coordinator = this.coordinator;
+    if (coordinator.getResult !== undefined) return coordinator.getResult(runId);
+    return coordinator
+      .getRun(runId)
+      .then((run) => (run === undefined ? undefined : { status: run.status, outputs: outputsOf(run) }));
   }
 
   private assertOpen(): void {
@@ -416,8 +458,17 @@ function toCoordinator(backend: Coordinator | RunStore | undefined): Coordinator
   return new LocalCoordinator(backend as RunStore);
 }
 
-function isFinished(run: RunRecord): boolean {
-  return run.status === "succeeded" || run.status === "failed" || run.status === "cancelled" || run.status === "timed_out";
+interface Waiter {
+  resolve(result: RunResult): void;
+  reject(error: Error): void;
+}
+
+function isTerminal(status: RunStatus): boolean {
+  return status === "succeeded" || status === "failed" || status === "cancelled" || status === "timed_out";
+}
+
+function unknownRun(runId: string): FlowMeshError {
+  return new FlowMeshError("FM_ERR_UNKNOWN_RUN", `no run with id "${runId}"`, { details: { runId } });
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

@@ -4,6 +4,7 @@
  * hooks that follow. The hot path skips every hook nobody tapped and every
  * event nobody listens to.
  */
+import { performance } from "node:perf_hooks";
 import type { ClaimedTask, OutcomeResult } from "../backend/types.js";
 import { FlowMeshError, isNonRetryable, serializeError } from "../errors.js";
 import { isTapped } from "../hooks/create-hooks.js";
@@ -13,44 +14,84 @@ import { computeBackoffMs } from "../retry.js";
 import type { TaskHandler } from "../types.js";
 import type { RegisteredWorkflow } from "./registry.js";
 import type { EngineRuntime } from "./runtime.js";
+import { ActiveList } from "./active-list.js";
 import { Execution } from "./task-context.js";
+
+/** How the executor tells its worker an attempt is over. */
+export interface ExecutorCallbacks {
+  /** The attempt is over (its outcome reported, or discarded). */
+  settled(): void;
+  /** Reporting the outcome failed (backend down): the lease will expire and the task run again. */
+  crashed(error: unknown): void;
+}
 
 export class Executor {
   /** Attempts in flight, for heartbeats, aborts and draining. */
-  readonly active = new Set<Execution>();
+  readonly active = new ActiveList<Execution>();
+  /** Reused by the synchronous completion path, which does not keep it. */
+  private readonly completion = { output: undefined as unknown, durationMs: 0, skipped: false };
+  private lastWorkflow: RegisteredWorkflow | undefined = undefined;
+  private loggerLevel = "";
+  private debug = false;
 
-  constructor(private readonly rt: EngineRuntime) {}
+  constructor(
+    private readonly rt: EngineRuntime,
+    private readonly callbacks: ExecutorCallbacks,
+  ) {}
 
-  /**
-   * Runs one attempt. Returns undefined when it finished synchronously (a sync
-   * handler on an in-process backend), otherwise a promise that settles when
-   * the outcome is reported. It rejects only when reporting itself failed.
-   */
-  run(claimed: ClaimedTask): Promise<void> | undefined {
+  /** Runs one attempt; `callbacks.settled` is called when it is over, synchronously or later. */
+  run(claimed: ClaimedTask): void {
     const rt = this.rt;
     const exec = new Execution(claimed, rt.logger);
-    const workflow = rt.registry.find(claimed.workflow, claimed.version);
-    const task = workflow?.plan.byName.get(claimed.task);
-    if (workflow === undefined || task === undefined) return this.failUnknown(exec);
+    const workflow = this.workflowOf(claimed);
+    // The run's graph is the plan's, so the claim's index finds the task; the name check guards the rest.
+    const planned = workflow?.plan.tasks[claimed.index];
+    const task = planned?.name === claimed.task ? planned : workflow?.plan.byName.get(claimed.task);
+    if (workflow === undefined || task === undefined) return this.finish(this.failUnknown(exec));
     this.active.add(exec);
     exec.startedAt = performance.now();
     if (rt.events.listenerCount("task:started") > 0) {
       rt.events.emit("task:started", { ...taskEvent(exec), queueWaitMs: Math.max(0, Date.now() - claimed.readyAt) });
     }
-    if (isTapped(rt.hooks.beforeTask)) return this.runWithBeforeTask(exec, workflow, task);
+    if (isTapped(rt.hooks.beforeTask)) return this.finish(this.runWithBeforeTask(exec, workflow, task));
     let value: unknown;
     try {
       value = this.invoke(exec, task, workflow.handlers[task.index]!);
     } catch (error) {
-      return this.onError(exec, workflow, task, error);
+      return this.finish(this.onError(exec, workflow, task, error));
     }
     if (isPromiseLike(value)) {
-      return Promise.resolve(value).then(
-        (output) => this.onOutput(exec, workflow, output, false),
-        (error: unknown) => this.onError(exec, workflow, task, error),
+      value.then(
+        (output) => this.finish(this.onOutput(exec, workflow, output, false)),
+        (error: unknown) => this.finish(this.onError(exec, workflow, task, error)),
       );
+      return;
     }
-    return this.onOutput(exec, workflow, value, false);
+    this.finish(this.onOutput(exec, workflow, value, false));
+  }
+
+  private finish(pending: Promise<void> | undefined): void {
+    if (pending === undefined) this.callbacks.settled();
+    else pending.then(this.callbacks.settled, this.callbacks.crashed);
+  }
+
+  /** Debug logging on? Re-evaluated only when the logger's level changes. */
+  private debugEnabled(): boolean {
+    const level = this.rt.logger.level;
+    if (level !== this.loggerLevel) {
+      this.loggerLevel = level;
+      this.debug = isLevelEnabled(this.rt.logger, "debug");
+    }
+    return this.debug;
+  }
+
+  /** Most claims in a row belong to one workflow: skip the registry lookup for those. */
+  private workflowOf(claimed: ClaimedTask): RegisteredWorkflow | undefined {
+    const last = this.lastWorkflow;
+    if (last !== undefined && last.plan.name === claimed.workflow && last.plan.version === claimed.version) return last;
+    const found = this.rt.registry.find(claimed.workflow, claimed.version);
+    if (found !== undefined) this.lastWorkflow = found;
+    return found;
   }
 
   private async runWithBeforeTask(exec: Execution, workflow: RegisteredWorkflow, task: PlannedTask): Promise<void> {
@@ -78,13 +119,18 @@ export class Executor {
     const durationMs = performance.now() - exec.startedAt;
     if (exec.lost) return this.leaseLost(exec);
     const { coordinator } = this.rt;
-    const request = { output, durationMs, skipped };
     const sync = coordinator.sync;
     if (sync !== undefined) {
-      return this.succeeded(exec, workflow, output, durationMs, skipped, sync.completeSync(exec.claimed, request));
+      const request = this.completion;
+      request.output = output;
+      request.durationMs = durationMs;
+      request.skipped = skipped;
+      const result = sync.completeSync(exec.claimed, request);
+      request.output = undefined;
+      return this.succeeded(exec, workflow, output, durationMs, skipped, result);
     }
     return coordinator
-      .complete(exec.claimed, request)
+      .complete(exec.claimed, { output, durationMs, skipped })
       .then((result) => this.succeeded(exec, workflow, output, durationMs, skipped, result));
   }
 
@@ -136,7 +182,7 @@ export class Executor {
     if (rt.events.listenerCount("task:succeeded") > 0) {
       rt.events.emit("task:succeeded", { ...taskEvent(exec), durationMs, skipped });
     }
-    if (isLevelEnabled(rt.logger, "debug")) {
+    if (this.debugEnabled()) {
       rt.logger.debug(
         { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt, duration_ms: round(durationMs) },
         skipped ? "task skipped" : "task succeeded",
@@ -213,7 +259,7 @@ export class Executor {
     const rt = this.rt;
     this.active.delete(exec);
     exec.lost = true;
-    if (isLevelEnabled(rt.logger, "debug")) {
+    if (this.debugEnabled()) {
       rt.logger.debug({ workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt }, "lease lost: outcome discarded");
     }
     if (rt.events.listenerCount("task:lease_lost") > 0) rt.events.emit("task:lease_lost", taskEvent(exec));

@@ -1,9 +1,12 @@
 import { FlowMeshError } from "../errors.js";
+import type { RunResult } from "../backend/types.js";
 import type { RunRecord } from "../types.js";
 
 /** The part of the engine a handle needs. */
 export interface RunHandleHost {
   waitForRun(runId: string): Promise<RunRecord>;
+  /** Waits for the run to finish; resolves with its status and outputs. */
+  waitForResult(runId: string): Promise<RunResult>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   cancel(runId: string, reason?: string): Promise<RunRecord>;
 }
@@ -28,9 +31,9 @@ export class RunHandle {
    * with `FM_ERR_RUN_FAILED` (carrying the record in `details.run`) otherwise.
    */
   async result<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T> {
-    const run = await this.wait();
-    if (run.status !== "succeeded") throw runFailedError(run);
-    return outputsOf(run) as T;
+    const result = await this.host.waitForResult(this.id);
+    if (result.status === "succeeded") return result.outputs as T;
+    throw runFailedError(await this.status());
   }
 
   /** The run record now. */
@@ -44,16 +47,6 @@ export class RunHandle {
   cancel(reason?: string): Promise<RunRecord> {
     return this.host.cancel(this.id, reason);
   }
-}
-
-/** Outputs of succeeded and skipped tasks, by task name. */
-export function outputsOf(run: RunRecord): Record<string, unknown> {
-  const outputs: Record<string, unknown> = {};
-  for (const name of run.taskOrder) {
-    const task = run.tasks[name]!;
-    if (task.status === "succeeded" || task.status === "skipped") outputs[name] = task.output;
-  }
-  return outputs;
 }
 
 function runFailedError(run: RunRecord): FlowMeshError {

@@ -1,4 +1,5 @@
 import type { ClaimedTask } from "../backend/types.js";
+import type { Linked } from "./active-list.js";
 import type { Logger } from "../logger.js";
 import type { TaskContext } from "../types.js";
 
@@ -7,13 +8,10 @@ import type { TaskContext } from "../types.js";
  * idempotency key are built only when the handler reads them: most tasks never
  * do, and the engine's per-task cost is a product feature.
  */
-export class Execution implements TaskContext {
-  readonly input: unknown;
-  readonly deps: Record<string, unknown>;
-  readonly attempt: number;
-  readonly runId: string;
-  readonly taskName: string;
-  readonly workflow: string;
+export class Execution implements TaskContext, Linked<Execution> {
+  prev: Execution | undefined = undefined;
+  next: Execution | undefined = undefined;
+  listed = false;
   /** Set once the attempt was aborted (timeout, cancel, lost lease). */
   abortReason: unknown = undefined;
   /** The outcome must not be reported: the lease is gone. */
@@ -26,13 +24,30 @@ export class Execution implements TaskContext {
   constructor(
     readonly claimed: ClaimedTask,
     private readonly parentLogger: Logger,
-  ) {
-    this.input = claimed.input;
-    this.deps = claimed.deps;
-    this.attempt = claimed.attempt;
-    this.runId = claimed.runId;
-    this.taskName = claimed.task;
-    this.workflow = claimed.workflow;
+  ) {}
+
+  get input(): unknown {
+    return this.claimed.input;
+  }
+
+  get deps(): Record<string, unknown> {
+    return this.claimed.deps;
+  }
+
+  get attempt(): number {
+    return this.claimed.attempt;
+  }
+
+  get runId(): string {
+    return this.claimed.runId;
+  }
+
+  get taskName(): string {
+    return this.claimed.task;
+  }
+
+  get workflow(): string {
+    return this.claimed.workflow;
   }
 
   get idempotencyKey(): string {

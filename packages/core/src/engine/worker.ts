@@ -5,7 +5,7 @@
  */
 import type { ClaimedTask, ClaimRequest, SyncCoordinatorOps } from "../backend/types.js";
 import { FlowMeshError } from "../errors.js";
-import type { Executor } from "./executor.js";
+import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
 
 export interface WorkerOptions {
@@ -30,12 +30,14 @@ export class Worker {
   /** Reused for every claim: the hot path allocates no request objects. */
   private readonly request: ClaimRequest;
 
+  private readonly executor: Executor;
+
   constructor(
     private readonly rt: EngineRuntime,
-    private readonly executor: Executor,
     private readonly options: WorkerOptions,
   ) {
     this.request = { workerId: options.workerId, max: options.claimBatch, leaseMs: options.leaseMs };
+    this.executor = new Executor(rt, { settled: this.settled, crashed: this.crashed });
   }
 
   start(): void {
@@ -64,48 +66,50 @@ export class Worker {
     else void this.fill();
   }
 
-  private fill(): Promise<void> {
-    return this.claimLoop(async () => {
-      while (!this.stopped && this.inFlight < this.options.concurrency) {
-        const claimed = await this.rt.coordinator.claim(this.claimRequest());
-        this.healthy = true;
-        if (claimed.length === 0) break;
-        for (const task of claimed) this.execute(task);
-      }
-    });
-  }
-
-  /** The in-process fast path: no promise per claim. */
-  private fillSync(sync: SyncCoordinatorOps): void {
-    void this.claimLoop(() => {
-      while (!this.stopped && this.inFlight < this.options.concurrency) {
-        const claimed = sync.claimSync(this.claimRequest());
-        if (claimed.length === 0) break;
-        for (const task of claimed) this.execute(task);
-      }
-      return undefined;
-    });
-  }
-
-  /** Runs `claimAll` until no pump request arrived meanwhile; on a backend error, tries again shortly. */
-  private async claimLoop(claimAll: () => Promise<void> | undefined): Promise<void> {
+  private async fill(): Promise<void> {
     try {
       do {
         this.pumpAgain = false;
-        const pending = claimAll();
-        if (pending !== undefined) await pending;
+        while (!this.stopped && this.inFlight < this.options.concurrency) {
+          const claimed = await this.rt.coordinator.claim(this.claimRequest());
+          this.healthy = true;
+          if (claimed.length === 0) break;
+          for (const task of claimed) this.execute(task);
+        }
       } while (this.pumpAgain && !this.stopped);
     } catch (error) {
-      this.healthy = false;
-      this.reportError(error);
-      // The backend failed: try again shortly rather than sit idle with work queued.
-      this.retryTimer ??= setTimeout(() => {
-        this.retryTimer = undefined;
-        this.pump();
-      }, 1000);
+      this.backendFailed(error);
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** The in-process fast path: the same loop with no promise per claim. */
+  private fillSync(sync: SyncCoordinatorOps): void {
+    try {
+      do {
+        this.pumpAgain = false;
+        while (!this.stopped && this.inFlight < this.options.concurrency) {
+          const claimed = sync.claimSync(this.claimRequest());
+          if (claimed.length === 0) break;
+          for (const task of claimed) this.execute(task);
+        }
+      } while (this.pumpAgain && !this.stopped);
+    } catch (error) {
+      this.backendFailed(error);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private backendFailed(error: unknown): void {
+    this.healthy = false;
+    this.reportError(error);
+    // The backend failed: try again shortly rather than sit idle with work queued.
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      this.pump();
+    }, 1000);
   }
 
   private claimRequest(): ClaimRequest {
@@ -116,18 +120,18 @@ export class Worker {
 
   private execute(task: ClaimedTask): void {
     this.inFlight++;
-    const pending = this.executor.run(task);
-    if (pending === undefined) this.settled();
-    else pending.then(this.settled, this.crashed);
+    this.executor.run(task);
   }
 
-  private readonly settled = (): void => {
+  /** Called by the executor when an attempt is over. */
+  readonly settled = (): void => {
     this.inFlight--;
     if (this.inFlight === 0 && this.idle.size > 0) for (const resolve of this.idle) resolve();
     this.pump();
   };
 
-  private readonly crashed = (error: unknown): void => {
+  /** Called by the executor when reporting an outcome failed. */
+  readonly crashed = (error: unknown): void => {
     // Reporting an outcome failed (backend down): the lease will expire and the task will run again.
     this.reportError(error);
     this.settled();
@@ -135,7 +139,7 @@ export class Worker {
 
   /** Aborts every running attempt of a run (cancelled or timed out elsewhere). */
   abortRun(runId: string, reason: unknown): void {
-    for (const exec of this.executor.active) {
+    for (const exec of this.executor.active.toArray()) {
       if (exec.runId !== runId) continue;
       exec.lost = true;
       exec.abort(reason);
@@ -144,7 +148,7 @@ export class Worker {
 
   private async heartbeat(): Promise<void> {
     if (this.executor.active.size === 0) return;
-    const executions = [...this.executor.active];
+    const executions = this.executor.active.toArray();
     try {
       const lost = await this.rt.coordinator.heartbeat(
         executions.map((e) => e.claimed),
@@ -205,7 +209,7 @@ export class Worker {
     this.idle.delete(release);
     if (timedOut) {
       const reason = new FlowMeshError("FM_ERR_CLOSED", "engine closed before the task finished");
-      for (const exec of this.executor.active) {
+      for (const exec of this.executor.active.toArray()) {
         exec.lost = true;
         exec.abort(reason);
       }

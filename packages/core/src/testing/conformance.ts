@@ -78,7 +78,10 @@ export function describeCoordinatorConformance(
         const id = randomUUID();
         const result = await h().createRun(g, { id, input: { order: 7 }, startedBy: "alice" });
         expect(result.created).toBe(true);
-        for (const run of [result.run, await h().get(id)]) {
+        expect(result.run).toMatchObject({ id, workflow: h().workflow, version: "1", status: "pending", startedBy: "alice" });
+        expect(result.run.input).toEqual({ order: 7 });
+        expect(result.run.createdAt).toBeGreaterThan(0);
+        for (const run of [await h().get(id)]) {
           expect(run).toMatchObject({ id, workflow: h().workflow, version: "1", status: "pending" });
           expect(run.input).toEqual({ order: 7 });
           expect(run.startedBy).toBe("alice");
@@ -768,7 +771,7 @@ class Harness {
   async newRun(runGraph: RunGraph, overrides: Partial<CreateRunRequest> = {}): Promise<RunRecord> {
     const result = await this.createRun(runGraph, overrides);
     expect(result.created).toBe(true);
-    return result.run;
+    return this.get(result.run.id);
   }
 
   async get(runId: string): Promise<RunRecord> {

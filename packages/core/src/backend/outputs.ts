@@ -1,0 +1,11 @@
+import type { RunRecord } from "../types.js";
+
+/** Outputs of succeeded and skipped tasks, by task name, in plan order. */
+export function outputsOf(run: RunRecord): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const name of run.taskOrder) {
+    const task = run.tasks[name]!;
+    if (task.status === "succeeded" || task.status === "skipped") outputs[name] = task.output;
+  }
+  return outputs;
+}

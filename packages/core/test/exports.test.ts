@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import * as core from "../src/index.js";
+import * as plugin from "../src/plugin.js";
+import * as testing from "../src/testing/index.js";
+
+// The public surface changes only on purpose: update these lists in the same change.
+describe("public exports", () => {
+  it("@flowmesh/core exports exactly these runtime names", () => {
+    expect(Object.keys(core).sort()).toEqual([
+      "ERROR_CODES",
+      "FlowMesh",
+      "FlowMeshError",
+      "LocalCoordinator",
+      "MemoryCoordinator",
+      "NonRetryableError",
+      "RunHandle",
+      "createFlowMesh",
+      "createLogger",
+      "definePlugin",
+      "normalizeWorkflow",
+      "parseDuration",
+      "planWorkflow",
+      "workflowDefinitionSchema",
+    ]);
+  });
+
+  it("@flowmesh/core/plugin exports exactly these runtime names", () => {
+    expect(Object.keys(plugin).sort()).toEqual([
+      "LocalCoordinator",
+      "MemoryCoordinator",
+      "definePlugin",
+      "isNonRetryable",
+      "isTapped",
+      "serializeError",
+      "uuidv7",
+      "wrapTapErrors",
+    ]);
+  });
+
+  it("@flowmesh/core/testing exports exactly these runtime names", () => {
+    expect(Object.keys(testing).sort()).toEqual([
+      "chain",
+      "claimAll",
+      "compareEventIds",
+      "describeCoordinatorConformance",
+      "diamond",
+      "graph",
+      "parallel",
+      "sleep",
+      "task",
+      "waitFor",
+    ]);
+  });
+
+  it("shares one definePlugin and one backend class between the root and the plugin entry points", () => {
+    expect(plugin.definePlugin).toBe(core.definePlugin);
+    expect(plugin.MemoryCoordinator).toBe(core.MemoryCoordinator);
+    expect(plugin.LocalCoordinator).toBe(core.LocalCoordinator);
+  });
+});
