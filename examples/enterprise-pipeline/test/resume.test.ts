@@ -106,8 +106,8 @@ describe("resume after a crash on the JSON-file store", () => {
             },
           }),
         );
-        await fm.ready();
-        await registered;
+        await withTimeout(fm.ready(), 5_000, "the new engine to load the store");
+        await withTimeout(registered, 5_000, "the workflow to register");
         const run = await withTimeout(fm.handle(saved.id).wait(), 10_000, "the resumed run to finish");
 
         expect(run.status).toBe("succeeded");

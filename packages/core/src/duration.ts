@@ -30,7 +30,9 @@ export function tryParseDuration(value: unknown): { ms: number } | { error: stri
     }
     return { ms: Math.round(Number(match[1]) * UNIT_MS[match[2] ?? "s"]!) };
   }
-  return { error: `expected a duration (seconds as a number, or a string like "5m"), received ${typeof value}` };
+  return {
+    error: `expected a duration (seconds as a number, or a string like "5m"), received ${typeof value}`,
+  };
 }
 
 /** Parses a {@link Duration} into milliseconds; throws `FM_ERR_INVALID_OPTIONS` naming `path`. */

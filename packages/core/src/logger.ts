@@ -40,9 +40,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
     formatters: { level: (label: string) => ({ level: label }) },
   };
-  return options.destination
-    ? (pino(config, options.destination as pino.DestinationStream) as unknown as Logger)
-    : (pino(config) as unknown as Logger);
+  return options.destination ? pino(config, options.destination) : pino(config);
 }
 
 /** True when `level` would be written: lets hot paths skip building log fields. */

@@ -154,6 +154,8 @@ export interface RunRecord {
   /** The error that ended the run, with the task it came from. */
   error?: SerializedError & { task?: string };
   idempotencyKey?: string;
+  /** Fingerprint of the workflow and caller input the idempotency key was first used with. */
+  requestHash?: string;
   /** Who started it (filled by auth plugins). */
   startedBy?: string;
   createdAt: number;

@@ -24,7 +24,7 @@ import {
   SUCCEEDED,
   TASK_STATUSES,
 } from "./run-state.js";
-import { outputsOf } from "./outputs.js";
+import { resultOf } from "./outputs.js";
 import type { RunResult, RunStore } from "./types.js";
 import type { RunFilter, RunPage, RunRecord } from "../types.js";
 
@@ -88,18 +88,24 @@ export class LocalCoordinator extends MemoryCoordinator {
     const live = await super.getResult(runId);
     if (live !== undefined) return live;
     const stored = await this.store.get(runId);
-    return stored === undefined ? undefined : { status: stored.status, outputs: outputsOf(stored) };
+    if (stored === undefined) return undefined;
+    return resultOf(stored);
   }
 
   override async listRuns(filter: RunFilter): Promise<RunPage> {
     const live = new Map<string, RunRecord>();
     for (const run of this.runs.values()) live.set(run.id, snapshotRun(run));
     for (const record of await this.store.list()) if (!live.has(record.id)) live.set(record.id, record);
-    return pageRuns(live.values(), filter, (r) => r, (r) => r);
+    return pageRuns(
+      live.values(),
+      filter,
+      (r) => r,
+      (r) => r,
+    );
   }
 
   override async close(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((run) => run.activeSave ?? run.queuedSave));
+    await Promise.all([...this.runs.values()].flatMap((run) => run.queuedSave ?? run.activeSave ?? []));
     await super.close();
     await this.store.close?.();
   }
@@ -128,6 +134,7 @@ function restore(record: RunRecord, now: number): RunState {
   run.status = record.status;
   run.startedAt = record.startedAt;
   run.deadlineAt = record.deadlineAt;
+  run.requestHash = record.requestHash;
   run.error = record.error;
   run.remaining = 0;
   graph.taskOrder.forEach((name, task) => {

@@ -66,7 +66,7 @@ const WORK: CoordinatorSignal = { type: "work" };
 const NOTHING: ClaimedTask[] = Object.freeze([]) as unknown as ClaimedTask[];
 /** Lease tokens for the first attempts, made once. */
 const TOKENS: readonly string[] = Array.from({ length: 64 }, (_, i) => String(i));
-const NO_DEPS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_DEPS: Record<string, unknown> = Object.freeze({});
 const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
   succeeded: { ok: true, runStatus: "succeeded" },
   failed: { ok: true, runStatus: "failed" },
@@ -122,7 +122,11 @@ export class MemoryCoordinator implements Coordinator {
 
   private readonly syncOps: SyncCoordinatorOps = {
     claimSync: (request) => this.claimNow(request),
-    completeSync: (lease, request) => this.completeNow(lease, request),
+    completeSync: (lease, request) => {
+      const result = this.completeNow(lease, request);
+      if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
+      return result;
+    },
   };
 
   async createRun(request: CreateRunRequest): Promise<CreateRunResult> {
@@ -146,18 +150,30 @@ export class MemoryCoordinator implements Coordinator {
       request.timeoutMs,
     );
     if (request.timeoutMs !== undefined) run.deadlineAt = now + request.timeoutMs;
+    run.requestHash = request.requestHash;
     this.adopt(run);
     run.log("run:created", now);
     for (const root of run.graph.roots) {
       run.statuses[root] = READY;
-      this.enqueue(run, root, now);
+      this.enqueue(run, root, now, false);
+    }
+    // The new run's tasks wake workers on the next turn, so whoever created it hears so first.
+    if (!this.workSignalScheduled) {
+      this.workSignalScheduled = true;
+      setImmediate(this.flushWork);
     }
     await this.persist(run);
     return { run: summarizeRun(run), created: true };
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedTask[]> {
-    return this.claimNow(request);
+    const claimed = this.claimNow(request);
+    if (this.durable && claimed.length > 0) {
+      // Saved so attempts survive a crash: a task that kills the process still runs out of retries.
+      const runs = new Set(claimed.map((task) => this.runs.get(task.runId)!));
+      await Promise.all([...runs].map((run) => this.persist(run)));
+    }
+    return claimed;
   }
 
   private claimNow(request: ClaimRequest): ClaimedTask[] {
@@ -187,7 +203,9 @@ export class MemoryCoordinator implements Coordinator {
       run.log("task:started", now, task);
       if (claimed === NOTHING) claimed = [];
       const readyAt = run.time(task, READY_AT);
-      claimed.push(new MemoryClaim(run, task, token, attempt, expires, Number.isNaN(readyAt) ? now : readyAt));
+      claimed.push(
+        new MemoryClaim(run, task, token, attempt, expires, Number.isNaN(readyAt) ? now : readyAt),
+      );
     }
     return claimed;
   }
@@ -208,6 +226,8 @@ export class MemoryCoordinator implements Coordinator {
     const run = this.runs.get(lease.runId);
     const result = this.completeNow(lease, request);
     if (result.ok && run !== undefined) await this.persist(run);
+    // Announced only once saved: whoever is told the run ended can read it back.
+    if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
     return result;
   }
 
@@ -271,6 +291,7 @@ export class MemoryCoordinator implements Coordinator {
       if (run.remaining === 0) result = this.settle(run, now);
     }
     await this.persist(run);
+    if (result.ok && result.runStatus !== undefined) this.announce(run.id, result.runStatus);
     return result;
   }
 
@@ -295,15 +316,17 @@ export class MemoryCoordinator implements Coordinator {
     };
     this.end(run, request.status, now);
     this.signal({ type: "run-cancelled", runId });
-    this.signal({ type: "run-finished", runId, status: request.status });
     await this.persist(run);
+    this.announce(runId, request.status);
     return snapshotRun(run);
   }
 
   async retryRun(runId: string, request: RetryRunRequest): Promise<RunRecord> {
     const run = this.runs.get(runId);
     if (run === undefined) {
-      throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, { details: { runId } });
+      throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, {
+        details: { runId },
+      });
     }
     if (!run.terminal) {
       throw new FlowMeshError(
@@ -320,6 +343,7 @@ export class MemoryCoordinator implements Coordinator {
     }
     const now = this.now();
     for (const task of reset) {
+      run.firstAttempts[task] = run.attempts[task]! + 1;
       run.statuses[task] = PENDING;
       run.outputs[task] = undefined;
       run.setError(task, undefined);
@@ -389,14 +413,14 @@ export class MemoryCoordinator implements Coordinator {
       // Every task succeeded or was skipped: fill a copy of the graph's key template (no shape transitions).
       const outputs = { ...run.graph.outputKeys };
       for (let task = 0; task < run.size; task++) outputs[run.name(task)] = run.outputs[task];
-      return { status: run.status, outputs };
+      return { status: run.status, outputs, startedAt: run.startedAt, endedAt: run.endedAt };
     }
     const outputs: Record<string, unknown> = {};
     for (let task = 0; task < run.size; task++) {
       const status = run.statuses[task];
       if (status === SUCCEEDED || status === SKIPPED) outputs[run.name(task)] = run.outputs[task];
     }
-    return { status: run.status, outputs };
+    return { status: run.status, outputs, startedAt: run.startedAt, endedAt: run.endedAt, error: run.error };
   }
 
   async listRuns(filter: RunFilter): Promise<RunPage> {
@@ -454,13 +478,13 @@ export class MemoryCoordinator implements Coordinator {
     if (run.idempotencyKey !== undefined) this.byIdempotencyKey.delete(run.idempotencyKey);
   }
 
-  protected enqueue(run: RunState, task: number, now: number): void {
+  protected enqueue(run: RunState, task: number, now: number, wake = true): void {
     run.setTime(task, READY_AT, now);
     if (run.queued[task] === 0) {
       run.queued[task] = 1;
       this.ready.push(run.priority(task), run, task);
     }
-    if (!this.workSignalScheduled) {
+    if (wake && !this.workSignalScheduled) {
       // One wake-up per burst of newly ready tasks, not one per task.
       this.workSignalScheduled = true;
       queueMicrotask(this.flushWork);
@@ -471,6 +495,10 @@ export class MemoryCoordinator implements Coordinator {
   protected delay(run: RunState, task: number): void {
     this.delayed.push(run.time(task, RETRY_AT), { run, task });
     this.armDelayTimer();
+  }
+
+  private announce(runId: string, status: TerminalRunStatus): void {
+    this.signal({ type: "run-finished", runId, status });
   }
 
   protected signal(signal: CoordinatorSignal): void {
@@ -508,14 +536,12 @@ export class MemoryCoordinator implements Coordinator {
       },
       Math.max(0, at - this.now()),
     );
-    this.delayTimer.unref();
   }
 
   /** Ends a run whose every task is done. */
   private settle(run: RunState, now: number): OutcomeResult {
     const status: TerminalRunStatus = run.statuses.includes(FAILED) ? "failed" : "succeeded";
     this.end(run, status, now);
-    this.signal({ type: "run-finished", runId: run.id, status });
     return FINISHED[status];
   }
 
@@ -565,6 +591,7 @@ class MemoryClaim implements ClaimedTask {
   readonly workflow: string;
   readonly version: string;
   readonly input: unknown;
+  readonly roundAttempt: number;
   private depsCache: Record<string, unknown> | undefined = undefined;
 
   constructor(
@@ -580,6 +607,7 @@ class MemoryClaim implements ClaimedTask {
     this.workflow = run.workflow;
     this.version = run.version;
     this.input = run.input;
+    this.roundAttempt = attempt - run.firstAttempts[index]! + 1;
   }
 
   get deps(): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { RunRecord } from "../types.js";
+import type { RunResult } from "./types.js";
 
 /** Outputs of succeeded and skipped tasks, by task name, in plan order. */
 export function outputsOf(run: RunRecord): Record<string, unknown> {
@@ -8,4 +9,15 @@ export function outputsOf(run: RunRecord): Record<string, unknown> {
     if (task.status === "succeeded" || task.status === "skipped") outputs[name] = task.output;
   }
   return outputs;
+}
+
+/** The result view of a full record. */
+export function resultOf(run: RunRecord): RunResult {
+  return {
+    status: run.status,
+    outputs: outputsOf(run),
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    error: run.error,
+  };
 }

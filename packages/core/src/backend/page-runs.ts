@@ -30,11 +30,17 @@ export function pageRuns<T>(
   return result;
 }
 
-function compareNewestFirst(a: { id: string; createdAt: number }, b: { id: string; createdAt: number }): number {
+function compareNewestFirst(
+  a: { id: string; createdAt: number },
+  b: { id: string; createdAt: number },
+): number {
   return b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
-function isAfterCursor(run: { id: string; createdAt: number }, cursor: { id: string; createdAt: number }): boolean {
+function isAfterCursor(
+  run: { id: string; createdAt: number },
+  cursor: { id: string; createdAt: number },
+): boolean {
   return compareNewestFirst(cursor, run) < 0;
 }
 
@@ -51,7 +57,11 @@ function decodeCursor(cursor: string): { id: string; createdAt: number } {
   } catch {
     // fall through to the error below
   }
-  throw new FlowMeshError("FM_ERR_INVALID_OPTIONS", `listRuns: cursor ${JSON.stringify(cursor)} is not a cursor this backend issued`, {
-    details: { path: "cursor" },
-  });
+  throw new FlowMeshError(
+    "FM_ERR_INVALID_OPTIONS",
+    `listRuns: cursor ${JSON.stringify(cursor)} is not a cursor this backend issued`,
+    {
+      details: { path: "cursor" },
+    },
+  );
 }

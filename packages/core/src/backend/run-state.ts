@@ -20,7 +20,7 @@ export interface CompiledGraph {
   readonly outputKeys: Readonly<Record<string, unknown>>;
   /** Initial per-run arrays, copied with slice() (a memcpy) for each new run. */
   readonly initial: {
-    /** statuses, attempts, pending dependencies, queued flags: four columns of `size` ints. */
+    /** statuses, attempts, pending dependencies, queued flags, first attempts: five columns of `size` ints. */
     readonly ints: Int32Array;
     readonly times: Float64Array;
     readonly empty: readonly unknown[];
@@ -31,8 +31,11 @@ const compiled = new WeakMap<RunGraph, CompiledGraph>();
 
 function initialInts(deps: readonly (readonly number[])[]): Int32Array {
   const n = deps.length;
-  const ints = new Int32Array(n * 4);
-  deps.forEach((d, i) => (ints[2 * n + i] = d.length));
+  const ints = new Int32Array(n * 5);
+  deps.forEach((d, i) => {
+    ints[2 * n + i] = d.length;
+    ints[4 * n + i] = 1;
+  });
   return ints;
 }
 
@@ -93,7 +96,14 @@ export class EventLog {
     return this.count;
   }
 
-  push(type: RunEventType, at: number, task: number, attempt: number, durationMs: number, error: SerializedError | undefined): void {
+  push(
+    type: RunEventType,
+    at: number,
+    task: number,
+    attempt: number,
+    durationMs: number,
+    error: SerializedError | undefined,
+  ): void {
     const i = this.count++;
     if (i * 2 >= this.nums.length) this.grow();
     if (error !== undefined) (this.errors ??= new Map()).set(i, error);
@@ -117,7 +127,12 @@ export class EventLog {
   read(runId: string, taskOrder: readonly string[], from: number, to: number): RunEvent[] {
     const out: RunEvent[] = [];
     for (let i = Math.max(0, from); i < Math.min(to, this.length); i++) {
-      const event: RunEvent = { id: String(i + 1), runId, type: EVENT_TYPES[this.ints[i * 3]!]!, at: this.nums[i * 2]! };
+      const event: RunEvent = {
+        id: String(i + 1),
+        runId,
+        type: EVENT_TYPES[this.ints[i * 3]!]!,
+        at: this.nums[i * 2]!,
+      };
       const task = this.ints[i * 3 + 1]!;
       if (task >= 0) {
         event.task = taskOrder[task]!;
@@ -150,7 +165,10 @@ const EVENT_TYPES: readonly RunEventType[] = [
   "task:upstream_failed",
   "task:lease_lost",
 ];
-const EVENT_CODE = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) as Record<RunEventType, number>;
+const EVENT_CODE = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) as Record<
+  RunEventType,
+  number
+>;
 
 /** Task statuses by code: the per-task state is kept in flat arrays, not one object per task. */
 export const TASK_STATUSES: readonly TaskStatus[] = [
@@ -199,6 +217,8 @@ export class RunState {
   readonly pendingDeps: Int32Array;
   /** 1 while an entry for the task sits in the ready queue (possibly stale). */
   readonly queued: Int32Array;
+  /** The attempt that started the task's current retry round (1, or the first after a `retryRun`). */
+  readonly firstAttempts: Int32Array;
   /** TIME_FIELDS doubles per task. */
   readonly times: Float64Array;
   readonly outputs: unknown[];
@@ -212,6 +232,7 @@ export class RunState {
   startedAt: number | undefined = undefined;
   endedAt: number | undefined = undefined;
   deadlineAt: number | undefined = undefined;
+  requestHash: string | undefined = undefined;
   readonly events: EventLog;
   /** Persistence bookkeeping for stores that save whole records. */
   activeSave: Promise<void> | undefined = undefined;
@@ -238,6 +259,7 @@ export class RunState {
     this.attempts = ints.subarray(n, 2 * n);
     this.pendingDeps = ints.subarray(2 * n, 3 * n);
     this.queued = ints.subarray(3 * n, 4 * n);
+    this.firstAttempts = ints.subarray(4 * n, 5 * n);
     this.times = initial.times.slice();
     this.outputs = initial.empty.slice();
     this.tokens = initial.empty.slice() as (string | undefined)[];
@@ -303,6 +325,7 @@ export function summarizeRun(run: RunState): RunSummary {
     input: run.input,
     error: run.error,
     idempotencyKey: run.idempotencyKey,
+    requestHash: run.requestHash,
     startedBy: run.startedBy,
     createdAt: run.createdAt,
     startedAt: run.startedAt,
@@ -344,6 +367,7 @@ export function snapshotRun(run: RunState): RunRecord {
     taskOrder: run.graph.taskOrder,
     error: run.error,
     idempotencyKey: run.idempotencyKey,
+    requestHash: run.requestHash,
     startedBy: run.startedBy,
     createdAt: run.createdAt,
     startedAt: run.startedAt,

@@ -46,10 +46,12 @@ export interface CreateRunRequest {
   version: string;
   input: unknown;
   graph: RunGraph;
-  idempotencyKey?: string;
-  startedBy?: string;
+  idempotencyKey?: string | undefined;
+  /** Fingerprint of the request a key was first used with; stored with the run. */
+  requestHash?: string | undefined;
+  startedBy?: string | undefined;
   /** Whole-run timeout; the backend stores `deadlineAt` from its own clock. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** A run without its per-task records: what creating a run returns. */
@@ -77,6 +79,11 @@ export interface ClaimedTask extends LeaseRef {
   version: string;
   /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * Attempt number within the current retry round: equal to `attempt` until a
+   * run is retried, then counting from 1 again so the retry policy applies anew.
+   */
+  roundAttempt?: number;
   input: unknown;
   /** Outputs of the task's dependencies by name. */
   deps: Record<string, unknown>;
@@ -110,9 +117,7 @@ export interface FailRequest {
 }
 
 /** What happened to an outcome. */
-export type OutcomeResult =
-  | { ok: true; runStatus?: TerminalRunStatus }
-  | { ok: false; reason: "lease_lost" };
+export type OutcomeResult = { ok: true; runStatus?: TerminalRunStatus } | { ok: false; reason: "lease_lost" };
 
 export interface FinishRunRequest {
   status: Extract<TerminalRunStatus, "cancelled" | "timed_out">;
@@ -135,6 +140,9 @@ export interface RecoverResult {
 export interface RunResult {
   status: RunStatus;
   outputs: Record<string, unknown>;
+  startedAt?: number | undefined;
+  endedAt?: number | undefined;
+  error?: (SerializedError & { task?: string }) | undefined;
 }
 
 /** Wake-ups and notifications a coordinator pushes to subscribers. */

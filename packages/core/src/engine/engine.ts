@@ -4,17 +4,24 @@
  * worker and executor do the running. Initialisation is lazy and happens once,
  * on the first call that needs it (or `ready()`).
  */
+import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { LocalCoordinator } from "../backend/local-coordinator.js";
 import { MemoryCoordinator } from "../backend/memory-coordinator.js";
-import { outputsOf } from "../backend/outputs.js";
-import type { Coordinator, CoordinatorSignal, ReadEventsOptions, RunResult, RunStore } from "../backend/types.js";
+import { resultOf } from "../backend/outputs.js";
+import type {
+  Coordinator,
+  CoordinatorSignal,
+  ReadEventsOptions,
+  RunResult,
+  RunStore,
+} from "../backend/types.js";
 import { FlowMeshError } from "../errors.js";
 import { createEmitter, type FlowMeshEmitter } from "../events.js";
 import { createEngineHooks, isTapped } from "../hooks/create-hooks.js";
 import type { HookRegistry } from "../hooks/types.js";
 import { uuidv7 } from "../ids.js";
-import { createLogger, type Logger } from "../logger.js";
+import { createLogger, isLevelEnabled, type Logger } from "../logger.js";
 import { planWorkflow } from "../model/plan.js";
 import { setupPlugins, type PluginHost } from "../plugins/setup-plugins.js";
 import type {
@@ -80,6 +87,8 @@ export class FlowMesh {
   private initPromise: Promise<void> | undefined;
   private readonly pendingRegistrations = new Set<Promise<unknown>>();
   private readonly waiters = new Map<string, Waiter[]>();
+  /** Runs whose finish signal arrived while our executor was still reporting one of their outcomes. */
+  private readonly deferredFinishes = new Set<string>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
   private state: "open" | "closing" | "closed" = "open";
@@ -89,11 +98,28 @@ export class FlowMesh {
     this.logger = this.options.logger ?? createLogger();
     this.hooks = createEngineHooks();
     this.events = createEmitter();
-    this.pluginHost = { hooks: this.hooks, events: this.events, logger: this.logger, capabilities: new Map(), cleanups: [] };
+    this.pluginHost = {
+      hooks: this.hooks,
+      events: this.events,
+      logger: this.logger,
+      capabilities: new Map(),
+      cleanups: [],
+    };
   }
 
-  /** Sets plugins up and connects the backend (once). Other methods call it for you. */
-  ready(): Promise<void> {
+  /**
+   * Sets plugins up, connects the backend and starts this engine's worker
+   * (once). `start()` calls it for you; a worker-only process, or one resuming
+   * unfinished runs from a persistent store, calls it after registering its
+   * workflows.
+   */
+  async ready(): Promise<void> {
+    await this.initialized();
+    this.worker?.start();
+  }
+
+  /** Plugins set up and backend connected, without starting the worker. */
+  private initialized(): Promise<void> {
     this.initPromise ??= this.init();
     return this.initPromise;
   }
@@ -103,11 +129,14 @@ export class FlowMesh {
    * handler references through `resolveHandler` and wrapping handlers through
    * `wrapHandler`. Unresolvable handlers are reported here, not when the run starts.
    */
-  register(definition: WorkflowDefinitionInput | WorkflowDefinition, options: RegisterOptions = {}): Promise<RegisteredWorkflow> {
+  register(
+    definition: WorkflowDefinitionInput | WorkflowDefinition,
+    options: RegisterOptions = {},
+  ): Promise<RegisteredWorkflow> {
     this.assertOpen();
     const registration = (async () => {
       const plan = planWorkflow(definition);
-      await this.ready();
+      await this.initialized();
       const handlers = await resolveHandlers(plan, this.hooks, options.source);
       const registered: RegisteredWorkflow = { plan, handlers };
       this.registry.add(registered);
@@ -131,10 +160,20 @@ export class FlowMesh {
     if (this.pendingRegistrations.size > 0) await Promise.allSettled([...this.pendingRegistrations]);
     const { plan } = this.registry.resolve(workflow, options.version);
     const id = uuidv7();
+    const key = options.idempotencyKey;
+    // Fingerprint of what the caller asked for, before hooks change it: a reused key is compared on this.
+    const requestHash = key === undefined ? undefined : fingerprint(plan.name, input);
     let runInput = input;
     let startedBy = options.startedBy;
     if (isTapped(this.hooks.beforeWorkflow)) {
-      const info = { runId: id, workflow: plan.name, version: plan.version, input, startedBy, idempotencyKey: options.idempotencyKey };
+      const info = {
+        runId: id,
+        workflow: plan.name,
+        version: plan.version,
+        input,
+        startedBy,
+        idempotencyKey: options.idempotencyKey,
+      };
       await this.hooks.beforeWorkflow.promise(info);
       runInput = info.input;
       startedBy = info.startedBy;
@@ -145,16 +184,17 @@ export class FlowMesh {
       version: plan.version,
       input: runInput,
       graph: plan.graph,
-      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-      ...(startedBy === undefined ? {} : { startedBy }),
-      ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+      idempotencyKey: key,
+      requestHash,
+      startedBy,
+      timeoutMs: plan.timeoutMs,
     });
     if (!created) {
-      if (run.workflow !== plan.name || !sameJson(run.input, runInput)) {
+      if (run.workflow !== plan.name || (run.requestHash !== undefined && run.requestHash !== requestHash)) {
         throw new FlowMeshError(
           "FM_ERR_IDEMPOTENCY_CONFLICT",
-          `idempotency key "${options.idempotencyKey}" was used for run ${run.id} of workflow "${run.workflow}" with a different ${run.workflow !== plan.name ? "workflow" : "input"}`,
-          { details: { runId: run.id, idempotencyKey: options.idempotencyKey } },
+          `idempotency key "${key}" was used for run ${run.id} of workflow "${run.workflow}" with a different ${run.workflow !== plan.name ? "workflow" : "input"}`,
+          { details: { runId: run.id, idempotencyKey: key } },
         );
       }
     } else {
@@ -172,18 +212,18 @@ export class FlowMesh {
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
-    await this.ready();
+    await this.initialized();
     return this.coordinator.getRun(runId);
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunPage> {
-    await this.ready();
+    await this.initialized();
     return this.coordinator.listRuns(filter);
   }
 
   /** The run's ordered event log. */
   async readEvents(runId: string, options?: ReadEventsOptions): Promise<RunEvent[]> {
-    await this.ready();
+    await this.initialized();
     return this.coordinator.readEvents(runId, options);
   }
 
@@ -197,7 +237,7 @@ export class FlowMesh {
 
   /** Resolves with the run's status and outputs once it is finished. */
   async waitForResult(runId: string): Promise<RunResult> {
-    await this.ready();
+    await this.initialized();
     return new Promise<RunResult>((resolve, reject) => {
       // Register first, then look: a finish in between still reaches us.
       const waiter: Waiter = { resolve, reject };
@@ -224,14 +264,20 @@ export class FlowMesh {
 
   /** Cancels a run. A finished run is returned unchanged. */
   async cancel(runId: string, reason?: string): Promise<RunRecord> {
-    await this.ready();
-    const ended = await this.coordinator.finishRun(runId, { status: "cancelled", ...(reason === undefined ? {} : { reason }) });
+    await this.initialized();
+    const ended = await this.coordinator.finishRun(runId, {
+      status: "cancelled",
+      ...(reason === undefined ? {} : { reason }),
+    });
     if (ended !== undefined) {
       await this.afterRun(ended);
       return ended;
     }
     const run = await this.coordinator.getRun(runId);
-    if (run === undefined) throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `cancel: no run with id "${runId}"`, { details: { runId } });
+    if (run === undefined)
+      throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `cancel: no run with id "${runId}"`, {
+        details: { runId },
+      });
     return run;
   }
 
@@ -240,15 +286,23 @@ export class FlowMesh {
    * `fromTask`, that task and everything downstream), keeping other outputs.
    */
   async retry(runId: string, options: RetryOptions = {}): Promise<RunHandle> {
+    this.assertOpen();
     await this.ready();
     const run = await this.coordinator.getRun(runId);
-    if (run === undefined) throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, { details: { runId } });
+    if (run === undefined)
+      throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, {
+        details: { runId },
+      });
     let reset: string[];
     if (options.fromTask !== undefined) {
       if (run.tasks[options.fromTask] === undefined) {
-        throw new FlowMeshError("FM_ERR_INVALID_OPTIONS", `retry: run ${runId} has no task "${options.fromTask}"`, {
-          details: { path: "fromTask", runId },
-        });
+        throw new FlowMeshError(
+          "FM_ERR_INVALID_OPTIONS",
+          `retry: run ${runId} has no task "${options.fromTask}"`,
+          {
+            details: { path: "fromTask", runId },
+          },
+        );
       }
       reset = [options.fromTask, ...downstreamInRecord(run.tasks, options.fromTask)];
     } else {
@@ -264,7 +318,7 @@ export class FlowMesh {
 
   /** Backend and worker health. */
   async health(): Promise<Health> {
-    await this.ready();
+    await this.initialized();
     return {
       backend: this.coordinator.kind,
       healthy: this.worker?.healthy ?? true,
@@ -298,7 +352,8 @@ export class FlowMesh {
   // ------------------------------------------------------------ internals
 
   private get coordinator(): Coordinator {
-    if (this.coordinatorRef === undefined) throw new FlowMeshError("FM_ERR_CLOSED", "the engine is not initialised");
+    if (this.coordinatorRef === undefined)
+      throw new FlowMeshError("FM_ERR_CLOSED", "the engine is not initialised");
     return this.coordinatorRef;
   }
 
@@ -323,6 +378,13 @@ export class FlowMesh {
       logger: this.logger,
       runFinished: (runId, workflow, status) => this.runFinished(runId, workflow, status),
       hookError: (hook, error) => this.hookError(hook, error),
+      outcomeReported: (runId) => {
+        if (this.deferredFinishes.delete(runId)) this.releaseWaiters(runId);
+      },
+      registrationsSettled: () =>
+        this.pendingRegistrations.size === 0
+          ? undefined
+          : Promise.allSettled([...this.pendingRegistrations]).then(() => undefined),
     };
     this.unsubscribe = coordinator.subscribe((signal) => this.onSignal(signal));
     if (this.options.worker) {
@@ -334,7 +396,6 @@ export class FlowMesh {
         sweepIntervalMs: this.options.sweepIntervalMs,
         claimBatch: 64,
       });
-      this.worker.start();
     }
   }
 
@@ -346,7 +407,9 @@ export class FlowMesh {
       case "run-cancelled":
         this.worker?.abortRun(
           signal.runId,
-          new FlowMeshError("FM_ERR_CANCELLED", `run ${signal.runId} was cancelled or timed out`, { details: { runId: signal.runId } }),
+          new FlowMeshError("FM_ERR_CANCELLED", `run ${signal.runId} was cancelled or timed out`, {
+            details: { runId: signal.runId },
+          }),
         );
         return;
       case "run-finished": {
@@ -355,20 +418,10 @@ export class FlowMesh {
           clearTimeout(timer);
           this.deadlines.delete(signal.runId);
         }
-        const waiting = this.waiters.get(signal.runId);
-        if (waiting === undefined) return;
-        this.waiters.delete(signal.runId);
-        this.readResult(signal.runId).then(
-          (result) => {
-            for (const waiter of waiting) {
-              if (result === undefined) waiter.reject(unknownRun(signal.runId));
-              else waiter.resolve(result);
-            }
-          },
-          (error: unknown) => {
-            for (const waiter of waiting) waiter.reject(error instanceof Error ? error : new Error(String(error)));
-          },
-        );
+        if (!this.waiters.has(signal.runId)) return;
+        // Our own executor is reporting an outcome of this run: it releases the waiters after its hooks.
+        if (this.worker?.isFinishing(signal.runId) === true) this.deferredFinishes.add(signal.runId);
+        else this.releaseWaiters(signal.runId);
         return;
       }
     }
@@ -377,13 +430,18 @@ export class FlowMesh {
   private armDeadline(runId: string, deadlineAt: number): void {
     const existing = this.deadlines.get(runId);
     if (existing !== undefined) clearTimeout(existing);
-    const timer = setTimeout(() => {
-      this.deadlines.delete(runId);
-      void this.coordinator
-        .finishRun(runId, { status: "timed_out", reason: "workflow timed out" })
-        .then((run) => (run === undefined ? undefined : this.afterRun(run)))
-        .catch((error: unknown) => this.logger.error({ err: error, workflow_id: runId }, "could not time out a run"));
-    }, Math.max(0, deadlineAt - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.deadlines.delete(runId);
+        void this.coordinator
+          .finishRun(runId, { status: "timed_out", reason: "workflow timed out" })
+          .then((run) => (run === undefined ? undefined : this.afterRun(run)))
+          .catch((error: unknown) =>
+            this.logger.error({ err: error, workflow_id: runId }, "could not time out a run"),
+          );
+      },
+      Math.max(0, deadlineAt - Date.now()),
+    );
     timer.unref();
     this.deadlines.set(runId, timer);
   }
@@ -397,25 +455,47 @@ export class FlowMesh {
     if (needsRecord) {
       const run = await this.coordinator.getRun(runId);
       if (run !== undefined) return this.afterRun(run);
+    } else if (
+      isLevelEnabled(this.logger, status === "succeeded" || status === "cancelled" ? "info" : "warn")
+    ) {
+      const result = await this.readResult(runId);
+      this.logRun(runId, workflow, status, result);
     }
-    this.logRun(runId, workflow, status);
+    this.finishedHere(runId);
+  }
+
+  /** Hooks are done for a run this engine ended: release its waiters. */
+  private finishedHere(runId: string): void {
+    this.deferredFinishes.delete(runId);
+    this.releaseWaiters(runId);
   }
 
   private async afterRun(run: RunRecord): Promise<void> {
     this.logRun(run.id, run.workflow, run.status as TerminalRunStatus, run);
     if (this.events.listenerCount("run:finished") > 0) this.events.emit("run:finished", { run });
     if (isTapped(this.hooks.afterWorkflow)) {
-      await this.hooks.afterWorkflow.promise(run).catch((error: unknown) => this.hookError("afterWorkflow", error));
+      await this.hooks.afterWorkflow
+        .promise(run)
+        .catch((error: unknown) => this.hookError("afterWorkflow", error));
     }
     if ((run.status === "failed" || run.status === "timed_out") && isTapped(this.hooks.onWorkflowFailure)) {
-      await this.hooks.onWorkflowFailure.promise(run).catch((error: unknown) => this.hookError("onWorkflowFailure", error));
+      await this.hooks.onWorkflowFailure
+        .promise(run)
+        .catch((error: unknown) => this.hookError("onWorkflowFailure", error));
     }
+    this.finishedHere(run.id);
   }
 
-  private logRun(runId: string, workflow: string, status: TerminalRunStatus, run?: RunRecord): void {
+  private logRun(
+    runId: string,
+    workflow: string,
+    status: TerminalRunStatus,
+    run?: { startedAt?: number | undefined; endedAt?: number | undefined; error?: unknown },
+  ): void {
     const level = status === "succeeded" || status === "cancelled" ? "info" : "warn";
     const fields: Record<string, unknown> = { workflow_id: runId, workflow, status };
-    if (run?.startedAt !== undefined && run.endedAt !== undefined) fields.duration_ms = run.endedAt - run.startedAt;
+    if (run?.startedAt !== undefined && run.endedAt !== undefined)
+      fields.duration_ms = run.endedAt - run.startedAt;
     if (run?.error !== undefined) fields.err = run.error;
     this.logger[level](fields, `run ${status}`);
   }
@@ -423,6 +503,25 @@ export class FlowMesh {
   private hookError(hook: string, error: unknown): void {
     this.logger.error({ err: error, hook }, error instanceof Error ? error.message : String(error));
     if (this.events.listenerCount("hook:error") > 0) this.events.emit("hook:error", { hook, error });
+  }
+
+  /** Resolves everyone waiting for the run with its current result. */
+  private releaseWaiters(runId: string): void {
+    const waiting = this.waiters.get(runId);
+    if (waiting === undefined) return;
+    this.waiters.delete(runId);
+    this.readResult(runId).then(
+      (result) => {
+        for (const waiter of waiting) {
+          if (result === undefined) waiter.reject(unknownRun(runId));
+          else waiter.resolve(result);
+        }
+      },
+      (error: unknown) => {
+        for (const waiter of waiting)
+          waiter.reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   }
 
   private dropWaiter(runId: string, waiter: Waiter): void {
@@ -437,9 +536,7 @@ export class FlowMesh {
   private readResult(runId: string): Promise<RunResult | undefined> {
     const coordinator = this.coordinator;
     if (coordinator.getResult !== undefined) return coordinator.getResult(runId);
-    return coordinator
-      .getRun(runId)
-      .then((run) => (run === undefined ? undefined : { status: run.status, outputs: outputsOf(run) }));
+    return coordinator.getRun(runId).then((run) => (run === undefined ? undefined : resultOf(run)));
   }
 
   private assertOpen(): void {
@@ -471,10 +568,20 @@ function unknownRun(runId: string): FlowMeshError {
   return new FlowMeshError("FM_ERR_UNKNOWN_RUN", `no run with id "${runId}"`, { details: { runId } });
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
+/** SHA-256 of the workflow name and the caller's input as JSON. */
+function fingerprint(workflow: string, input: unknown): string {
+  let json: string;
   try {
-    return JSON.stringify(a) === JSON.stringify(b);
-  } catch {
-    return a === b;
+    json = JSON.stringify(input) ?? "undefined";
+  } catch (error) {
+    throw new FlowMeshError(
+      "FM_ERR_INVALID_OPTIONS",
+      "start: an input used with an idempotency key must be JSON-serializable",
+      {
+        cause: error,
+        details: { path: "input" },
+      },
+    );
   }
+  return createHash("sha256").update(workflow).update("\0").update(json).digest("base64url");
 }

@@ -6,7 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { ClaimedTask, OutcomeResult } from "../backend/types.js";
-import { FlowMeshError, isNonRetryable, serializeError } from "../errors.js";
+import { FlowMeshError, isNonRetryable, serializeError, type SerializedError } from "../errors.js";
 import { isTapped } from "../hooks/create-hooks.js";
 import { isLevelEnabled } from "../logger.js";
 import type { PlannedTask } from "../model/plan.js";
@@ -20,9 +20,9 @@ import { Execution } from "./task-context.js";
 /** How the executor tells its worker an attempt is over. */
 export interface ExecutorCallbacks {
   /** The attempt is over (its outcome reported, or discarded). */
-  settled(): void;
+  readonly settled: () => void;
   /** Reporting the outcome failed (backend down): the lease will expire and the task run again. */
-  crashed(error: unknown): void;
+  readonly crashed: (error: unknown) => void;
 }
 
 export class Executor {
@@ -31,6 +31,10 @@ export class Executor {
   /** Reused by the synchronous completion path, which does not keep it. */
   private readonly completion = { output: undefined as unknown, durationMs: 0, skipped: false };
   private lastWorkflow: RegisteredWorkflow | undefined = undefined;
+  /** The run whose outcome is being reported synchronously right now. */
+  private syncRun: string | undefined = undefined;
+  /** Runs with an outcome being reported asynchronously, with how many. */
+  private readonly finishing = new Map<string, number>();
   private loggerLevel = "";
   private debug = false;
 
@@ -47,11 +51,19 @@ export class Executor {
     // The run's graph is the plan's, so the claim's index finds the task; the name check guards the rest.
     const planned = workflow?.plan.tasks[claimed.index];
     const task = planned?.name === claimed.task ? planned : workflow?.plan.byName.get(claimed.task);
-    if (workflow === undefined || task === undefined) return this.finish(this.failUnknown(exec));
+    if (workflow === undefined || task === undefined) {
+      // A resumed run can be claimed while its workflow is still being registered: wait for that first.
+      const settling = rt.registrationsSettled();
+      if (settling !== undefined) return void settling.then(() => this.run(claimed));
+      return this.finish(this.failUnknown(exec));
+    }
     this.active.add(exec);
     exec.startedAt = performance.now();
     if (rt.events.listenerCount("task:started") > 0) {
-      rt.events.emit("task:started", { ...taskEvent(exec), queueWaitMs: Math.max(0, Date.now() - claimed.readyAt) });
+      rt.events.emit("task:started", {
+        ...taskEvent(exec),
+        queueWaitMs: Math.max(0, Date.now() - claimed.readyAt),
+      });
     }
     if (isTapped(rt.hooks.beforeTask)) return this.finish(this.runWithBeforeTask(exec, workflow, task));
     let value: unknown;
@@ -88,13 +100,18 @@ export class Executor {
   /** Most claims in a row belong to one workflow: skip the registry lookup for those. */
   private workflowOf(claimed: ClaimedTask): RegisteredWorkflow | undefined {
     const last = this.lastWorkflow;
-    if (last !== undefined && last.plan.name === claimed.workflow && last.plan.version === claimed.version) return last;
+    if (last !== undefined && last.plan.name === claimed.workflow && last.plan.version === claimed.version)
+      return last;
     const found = this.rt.registry.find(claimed.workflow, claimed.version);
     if (found !== undefined) this.lastWorkflow = found;
     return found;
   }
 
-  private async runWithBeforeTask(exec: Execution, workflow: RegisteredWorkflow, task: PlannedTask): Promise<void> {
+  private async runWithBeforeTask(
+    exec: Execution,
+    workflow: RegisteredWorkflow,
+    task: PlannedTask,
+  ): Promise<void> {
     let output: unknown;
     let skipped = false;
     try {
@@ -103,9 +120,13 @@ export class Executor {
         skipped = true;
         output = decision.output;
       } else if (decision !== undefined) {
-        throw new FlowMeshError("FM_ERR_TASK_REFUSED", `task "${task.name}" was refused: ${decision.refuse}`, {
-          details: { task: task.name },
-        });
+        throw new FlowMeshError(
+          "FM_ERR_TASK_REFUSED",
+          `task "${task.name}" was refused: ${decision.refuse}`,
+          {
+            details: { task: task.name },
+          },
+        );
       } else {
         output = await this.invoke(exec, task, workflow.handlers[task.index]!);
       }
@@ -115,7 +136,12 @@ export class Executor {
     return this.onOutput(exec, workflow, output, skipped);
   }
 
-  private onOutput(exec: Execution, workflow: RegisteredWorkflow, output: unknown, skipped: boolean): Promise<void> | undefined {
+  private onOutput(
+    exec: Execution,
+    workflow: RegisteredWorkflow,
+    output: unknown,
+    skipped: boolean,
+  ): Promise<void> | undefined {
     const durationMs = performance.now() - exec.startedAt;
     if (exec.lost) return this.leaseLost(exec);
     const { coordinator } = this.rt;
@@ -125,23 +151,56 @@ export class Executor {
       request.output = output;
       request.durationMs = durationMs;
       request.skipped = skipped;
+      this.syncRun = exec.runId;
       const result = sync.completeSync(exec.claimed, request);
+      this.syncRun = undefined;
       request.output = undefined;
       return this.succeeded(exec, workflow, output, durationMs, skipped, result);
     }
+    const runId = this.mark(exec.runId);
     return coordinator
       .complete(exec.claimed, { output, durationMs, skipped })
-      .then((result) => this.succeeded(exec, workflow, output, durationMs, skipped, result));
+      .then((result) => this.succeeded(exec, workflow, output, durationMs, skipped, result))
+      .finally(() => this.unmark(runId));
   }
 
-  private onError(exec: Execution, workflow: RegisteredWorkflow, task: PlannedTask, error: unknown): Promise<void> | undefined {
+  /**
+   * True while this executor is reporting an outcome of the run: a
+   * `run-finished` signal arriving meanwhile is left for it, so a run's
+   * waiters are released only after the hooks that follow its last task.
+   */
+  isFinishing(runId: string): boolean {
+    return this.syncRun === runId || this.finishing.has(runId);
+  }
+
+  private mark(runId: string): string {
+    this.finishing.set(runId, (this.finishing.get(runId) ?? 0) + 1);
+    return runId;
+  }
+
+  private unmark(runId: string): void {
+    const count = this.finishing.get(runId) ?? 0;
+    if (count > 1) {
+      this.finishing.set(runId, count - 1);
+      return;
+    }
+    this.finishing.delete(runId);
+    this.rt.outcomeReported(runId);
+  }
+
+  private onError(
+    exec: Execution,
+    workflow: RegisteredWorkflow,
+    task: PlannedTask,
+    error: unknown,
+  ): Promise<void> | undefined {
     const durationMs = performance.now() - exec.startedAt;
     if (exec.lost) return this.leaseLost(exec);
     return this.failed(exec, workflow, task, error, durationMs);
   }
 
   /** Calls the handler; with a timeout, races it against a timer that aborts the attempt. */
-  private invoke(exec: Execution, task: PlannedTask, handler: TaskHandler): Promise<unknown> | unknown {
+  private invoke(exec: Execution, task: PlannedTask, handler: TaskHandler): unknown {
     const timeoutMs = task.timeoutMs;
     if (timeoutMs === undefined) return handler(exec);
     return new Promise<unknown>((resolve, reject) => {
@@ -162,7 +221,9 @@ export class Executor {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
+          // Passed on as thrown, Error or not, exactly like the path without a timeout.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
         },
       );
     });
@@ -184,7 +245,12 @@ export class Executor {
     }
     if (this.debugEnabled()) {
       rt.logger.debug(
-        { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt, duration_ms: round(durationMs) },
+        {
+          workflow_id: exec.runId,
+          task_name: exec.taskName,
+          attempt: exec.attempt,
+          duration_ms: round(durationMs),
+        },
         skipped ? "task skipped" : "task succeeded",
       );
     }
@@ -197,7 +263,11 @@ export class Executor {
           { name: workflow.plan.name, version: workflow.plan.version, runId: exec.runId },
         )
         .catch((error: unknown) => rt.hookError("afterTask", error))
-        .then(() => (result.runStatus === undefined ? undefined : rt.runFinished(exec.runId, exec.workflow, result.runStatus)));
+        .then(() =>
+          result.runStatus === undefined
+            ? undefined
+            : rt.runFinished(exec.runId, exec.workflow, result.runStatus),
+        );
     }
     if (result.runStatus !== undefined) return rt.runFinished(exec.runId, exec.workflow, result.runStatus);
     return undefined;
@@ -213,23 +283,36 @@ export class Executor {
     const rt = this.rt;
     this.active.delete(exec);
     const timedOut = error instanceof FlowMeshError && error.code === "FM_ERR_TASK_TIMEOUT";
+    const roundAttempt = exec.claimed.roundAttempt ?? exec.attempt;
     const retryable =
-      exec.attempt <= task.retry.maxRetries &&
+      roundAttempt <= task.retry.maxRetries &&
       !isNonRetryable(error) &&
       !(error instanceof FlowMeshError && error.code === "FM_ERR_TASK_REFUSED");
     const serialized = serializeError(error);
     if (retryable) {
-      const delayMs = computeBackoffMs(task.retry, exec.attempt);
-      const result = await rt.coordinator.fail(exec.claimed, { error: serialized, durationMs, retryDelayMs: delayMs });
+      const delayMs = computeBackoffMs(task.retry, roundAttempt);
+      const result = await rt.coordinator.fail(exec.claimed, {
+        error: serialized,
+        durationMs,
+        retryDelayMs: delayMs,
+      });
       if (!result.ok) return this.leaseLost(exec);
       rt.logger.info(
-        { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt, duration_ms: round(durationMs), delay_ms: delayMs, err: serialized },
+        {
+          workflow_id: exec.runId,
+          task_name: exec.taskName,
+          attempt: exec.attempt,
+          duration_ms: round(durationMs),
+          delay_ms: delayMs,
+          err: serialized,
+        },
         `task attempt failed, retrying in ${delayMs} ms`,
       );
       if (rt.events.listenerCount("task:failed") > 0) {
         rt.events.emit("task:failed", { ...taskEvent(exec), durationMs, error, timedOut, final: false });
       }
-      if (rt.events.listenerCount("task:retrying") > 0) rt.events.emit("task:retrying", { ...taskEvent(exec), delayMs, error });
+      if (rt.events.listenerCount("task:retrying") > 0)
+        rt.events.emit("task:retrying", { ...taskEvent(exec), delayMs, error });
       if (isTapped(rt.hooks.onRetry)) {
         await rt.hooks.onRetry
           .promise(exec, { error, attempt: exec.attempt, delayMs })
@@ -237,11 +320,35 @@ export class Executor {
       }
       return;
     }
+    const runId = this.mark(exec.runId);
+    try {
+      await this.failedForGood(exec, workflow, task, error, serialized, durationMs, timedOut);
+    } finally {
+      this.unmark(runId);
+    }
+  }
+
+  private async failedForGood(
+    exec: Execution,
+    workflow: RegisteredWorkflow,
+    task: PlannedTask,
+    error: unknown,
+    serialized: SerializedError,
+    durationMs: number,
+    timedOut: boolean,
+  ): Promise<void> {
+    const rt = this.rt;
     const downstream = workflow.plan.downstreamOf(task.name);
     const result = await rt.coordinator.fail(exec.claimed, { error: serialized, durationMs, downstream });
     if (!result.ok) return this.leaseLost(exec);
     rt.logger.warn(
-      { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt, duration_ms: round(durationMs), err: serialized },
+      {
+        workflow_id: exec.runId,
+        task_name: exec.taskName,
+        attempt: exec.attempt,
+        duration_ms: round(durationMs),
+        err: serialized,
+      },
       "task failed",
     );
     if (rt.events.listenerCount("task:failed") > 0) {
@@ -260,7 +367,10 @@ export class Executor {
     this.active.delete(exec);
     exec.lost = true;
     if (this.debugEnabled()) {
-      rt.logger.debug({ workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt }, "lease lost: outcome discarded");
+      rt.logger.debug(
+        { workflow_id: exec.runId, task_name: exec.taskName, attempt: exec.attempt },
+        "lease lost: outcome discarded",
+      );
     }
     if (rt.events.listenerCount("task:lease_lost") > 0) rt.events.emit("task:lease_lost", taskEvent(exec));
     return undefined;
@@ -277,13 +387,21 @@ export class Executor {
     const run = await this.rt.coordinator.getRun(claimed.runId);
     const downstream = run === undefined ? [] : downstreamInRecord(run.tasks, claimed.task);
     this.rt.logger.error({ workflow_id: claimed.runId, task_name: claimed.task }, error.message);
-    const result = await this.rt.coordinator.fail(claimed, { error: serializeError(error), durationMs: 0, downstream });
-    if (result.ok && result.runStatus !== undefined) await this.rt.runFinished(claimed.runId, claimed.workflow, result.runStatus);
+    const result = await this.rt.coordinator.fail(claimed, {
+      error: serializeError(error),
+      durationMs: 0,
+      downstream,
+    });
+    if (result.ok && result.runStatus !== undefined)
+      await this.rt.runFinished(claimed.runId, claimed.workflow, result.runStatus);
   }
 }
 
 /** Transitive dependents of `name` in a run record's task graph. */
-export function downstreamInRecord(tasks: Record<string, { dependsOn: readonly string[] }>, name: string): string[] {
+export function downstreamInRecord(
+  tasks: Record<string, { dependsOn: readonly string[] }>,
+  name: string,
+): string[] {
   const out = new Set<string>();
   const frontier = [name];
   while (frontier.length > 0) {
@@ -299,7 +417,9 @@ export function downstreamInRecord(tasks: Record<string, { dependsOn: readonly s
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+  return (
+    typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 function taskEvent(exec: Execution): { runId: string; workflow: string; task: string; attempt: number } {

@@ -52,26 +52,40 @@ const duration = (fallback: number) =>
         return z.NEVER;
       }
       if (parsed.ms <= 0) {
-        ctx.addIssue({ code: "custom", message: `must be greater than 0, received ${JSON.stringify(value)}` });
+        ctx.addIssue({
+          code: "custom",
+          message: `must be greater than 0, received ${JSON.stringify(value)}`,
+        });
         return z.NEVER;
       }
       return parsed.ms;
     });
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null;
 
 const optionsSchema = z.strictObject({
   backend: z
     .custom<Coordinator | RunStore>(
-      (v) => isObject(v) && (typeof v.claim === "function" || (typeof v.save === "function" && typeof v.get === "function")),
+      (v) =>
+        isObject(v) &&
+        (typeof v.claim === "function" || (typeof v.save === "function" && typeof v.get === "function")),
       "expected a Coordinator (claim, complete, ...) or a RunStore (save, get, list)",
     )
     .optional(),
   plugins: z
-    .array(z.custom<FlowMeshPlugin>((v) => isObject(v) && typeof v.name === "string" && typeof v.apply === "function", "expected a plugin made by definePlugin()"))
+    .array(
+      z.custom<FlowMeshPlugin>(
+        (v) => isObject(v) && typeof v.name === "string" && typeof v.apply === "function",
+        "expected a plugin made by definePlugin()",
+      ),
+    )
     .default([]),
   logger: z
-    .custom<Logger>((v) => isObject(v) && typeof v.child === "function" && typeof v.info === "function", "expected a pino-compatible logger")
+    .custom<Logger>(
+      (v) => isObject(v) && typeof v.child === "function" && typeof v.info === "function",
+      "expected a pino-compatible logger",
+    )
     .optional(),
   concurrency: z.number().int().min(1).max(100_000).default(100),
   worker: z.boolean().default(true),

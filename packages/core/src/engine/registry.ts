@@ -35,9 +35,13 @@ export class WorkflowRegistry {
     if (found !== undefined) return found;
     const known = [...this.byName.keys()].map((n) => JSON.stringify(n)).join(", ") || "none";
     const what = version === undefined ? `"${name}"` : `"${name}" version "${version}"`;
-    throw new FlowMeshError("FM_ERR_UNKNOWN_WORKFLOW", `no workflow ${what} is registered (registered: ${known})`, {
-      details: { workflow: name, version },
-    });
+    throw new FlowMeshError(
+      "FM_ERR_UNKNOWN_WORKFLOW",
+      `no workflow ${what} is registered (registered: ${known})`,
+      {
+        details: { workflow: name, version },
+      },
+    );
   }
 
   list(): RegisteredWorkflow[] {

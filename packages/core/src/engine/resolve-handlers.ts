@@ -9,19 +9,29 @@ import type { TaskHandler } from "../types.js";
  * through `resolveHandler`; then `wrapHandler` wraps each once. Every task that
  * cannot be resolved is named in one error.
  */
-export async function resolveHandlers(plan: WorkflowPlan, hooks: HookRegistry, source: string | undefined): Promise<TaskHandler[]> {
+export async function resolveHandlers(
+  plan: WorkflowPlan,
+  hooks: HookRegistry,
+  source: string | undefined,
+): Promise<TaskHandler[]> {
   const handlers: TaskHandler[] = [];
   const unresolved: { task: string; ref: string }[] = [];
   for (const task of plan.tasks) {
     let handler = typeof task.handler === "function" ? task.handler : undefined;
     if (handler === undefined && isTapped(hooks.resolveHandler)) {
-      handler = await hooks.resolveHandler.promise({ workflow: plan.name, task, ref: task.handler as string, source });
+      handler = await hooks.resolveHandler.promise({
+        workflow: plan.name,
+        task,
+        ref: task.handler as string,
+        source,
+      });
     }
     if (handler === undefined) {
       unresolved.push({ task: task.name, ref: task.handler as string });
       continue;
     }
-    if (isTapped(hooks.wrapHandler)) handler = hooks.wrapHandler.call(handler, { workflow: plan.name, version: plan.version, task });
+    if (isTapped(hooks.wrapHandler))
+      handler = hooks.wrapHandler.call(handler, { workflow: plan.name, version: plan.version, task });
     handlers[task.index] = handler;
   }
   if (unresolved.length > 0) {

@@ -53,8 +53,12 @@ function runFailedError(run: RunRecord): FlowMeshError {
   const cause = run.error;
   const where = cause?.task === undefined ? "" : `: task "${cause.task}" failed`;
   const why = cause === undefined ? "" : `: ${cause.message}`;
-  return new FlowMeshError("FM_ERR_RUN_FAILED", `run ${run.id} of workflow "${run.workflow}" ${run.status}${where}${why}`, {
-    cause,
-    details: { runId: run.id, status: run.status, task: cause?.task, run },
-  });
+  return new FlowMeshError(
+    "FM_ERR_RUN_FAILED",
+    `run ${run.id} of workflow "${run.workflow}" ${run.status}${where}${why}`,
+    {
+      cause,
+      details: { runId: run.id, status: run.status, task: cause?.task, run },
+    },
+  );
 }

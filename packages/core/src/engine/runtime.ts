@@ -14,6 +14,10 @@ export interface EngineRuntime {
   readonly logger: Logger;
   /** This engine's outcome ended a run: fire the workflow-level hooks and log it. */
   runFinished(runId: string, workflow: string, status: TerminalRunStatus): Promise<void>;
+  /** The executor finished reporting outcomes of a run: release waiters a deferred signal left waiting. */
+  outcomeReported(runId: string): void;
   /** A notification hook threw: log it and emit `hook:error` (never dropped). */
   hookError(hook: string, error: unknown): void;
+  /** Settles once every registration in progress has settled; undefined when none is. */
+  registrationsSettled(): Promise<void> | undefined;
 }

@@ -22,6 +22,7 @@ export class Worker {
   private pumping = false;
   private pumpAgain = false;
   private stopped = false;
+  private started = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly idle = new Set<() => void>();
@@ -40,8 +41,14 @@ export class Worker {
     this.executor = new Executor(rt, { settled: this.settled, crashed: this.crashed });
   }
 
+  /** Starts claiming (idempotent). */
   start(): void {
-    const heartbeat = setInterval(() => void this.heartbeat(), Math.max(10, Math.floor(this.options.leaseMs / 3)));
+    if (this.started || this.stopped) return;
+    this.started = true;
+    const heartbeat = setInterval(
+      () => void this.heartbeat(),
+      Math.max(10, Math.floor(this.options.leaseMs / 3)),
+    );
     const sweep = setInterval(() => void this.sweep(), this.options.sweepIntervalMs);
     heartbeat.unref();
     sweep.unref();
@@ -59,7 +66,7 @@ export class Worker {
       this.pumpAgain = true;
       return;
     }
-    if (this.stopped || this.inFlight >= this.options.concurrency) return;
+    if (!this.started || this.stopped || this.inFlight >= this.options.concurrency) return;
     this.pumping = true;
     const sync = this.rt.coordinator.sync;
     if (sync !== undefined) this.fillSync(sync);
@@ -137,6 +144,11 @@ export class Worker {
     this.settled();
   };
 
+  /** See {@link Executor.isFinishing}. */
+  isFinishing(runId: string): boolean {
+    return this.executor.isFinishing(runId);
+  }
+
   /** Aborts every running attempt of a run (cancelled or timed out elsewhere). */
   abortRun(runId: string, reason: unknown): void {
     for (const exec of this.executor.active.toArray()) {
@@ -160,9 +172,13 @@ export class Worker {
         if (!tokens.has(exec.claimed.token)) continue;
         exec.lost = true;
         exec.abort(
-          new FlowMeshError("FM_ERR_LEASE_LOST", `lease on task "${exec.taskName}" of run ${exec.runId} was lost`, {
-            details: { runId: exec.runId, task: exec.taskName },
-          }),
+          new FlowMeshError(
+            "FM_ERR_LEASE_LOST",
+            `lease on task "${exec.taskName}" of run ${exec.runId} was lost`,
+            {
+              details: { runId: exec.runId, task: exec.taskName },
+            },
+          ),
         );
       }
     } catch (error) {

@@ -8,7 +8,9 @@ import type { FlowMeshPlugin, PluginContext, PluginDefinition, PluginFactory } f
  * then `createFlowMesh({ plugins: [redis({ url })] })`. Options are validated
  * against the schema when the engine starts; errors name the plugin and path.
  */
-export function definePlugin<S extends z.ZodType | undefined = undefined>(definition: PluginDefinition<S>): PluginFactory<S> {
+export function definePlugin<S extends z.ZodType | undefined = undefined>(
+  definition: PluginDefinition<S>,
+): PluginFactory<S> {
   if (typeof definition.name !== "string" || definition.name.length === 0) {
     throw new FlowMeshError("FM_ERR_PLUGIN", "definePlugin: a plugin needs a non-empty name");
   }
@@ -25,7 +27,10 @@ export function definePlugin<S extends z.ZodType | undefined = undefined>(defini
   return factory as PluginFactory<S>;
 }
 
-function parseOptions<S extends z.ZodType | undefined>(definition: PluginDefinition<S>, raw: unknown): unknown {
+function parseOptions<S extends z.ZodType | undefined>(
+  definition: PluginDefinition<S>,
+  raw: unknown,
+): unknown {
   const schema = definition.options;
   if (schema === undefined) return undefined;
   const parsed = schema.safeParse(raw);

@@ -35,7 +35,9 @@ export async function setupPlugins(plugins: readonly FlowMeshPlugin[], host: Plu
   const names = new Set<string>();
   for (const plugin of plugins) {
     if (names.has(plugin.name)) {
-      throw new FlowMeshError("FM_ERR_PLUGIN", `plugin "${plugin.name}" is installed twice`, { details: { plugin: plugin.name } });
+      throw new FlowMeshError("FM_ERR_PLUGIN", `plugin "${plugin.name}" is installed twice`, {
+        details: { plugin: plugin.name },
+      });
     }
     names.add(plugin.name);
   }
@@ -70,10 +72,11 @@ function createContext(plugin: FlowMeshPlugin, host: PluginHost): PluginContext 
     scoped[name] = {
       tap: (fn: unknown) => h.tap({ name: plugin.name }, fn),
       tapPromise: (fn: unknown) => {
-        if (h.tapPromise === undefined) throw new FlowMeshError("FM_ERR_PLUGIN", `hook "${name}" is synchronous: use tap()`);
+        if (h.tapPromise === undefined)
+          throw new FlowMeshError("FM_ERR_PLUGIN", `hook "${name}" is synchronous: use tap()`);
         h.tapPromise({ name: plugin.name }, fn);
       },
-    } as ScopedHook<unknown>;
+    };
   };
   for (const [name, hook] of Object.entries(host.hooks)) scope(name, hook);
   return {
@@ -98,9 +101,13 @@ function createContext(plugin: FlowMeshPlugin, host: PluginHost): PluginContext 
     extendHooks(hooks) {
       for (const [name, hook] of Object.entries(hooks)) {
         if (name in host.hooks) {
-          throw new FlowMeshError("FM_ERR_PLUGIN", `plugin "${plugin.name}" adds hook "${name}", which already exists`, {
-            details: { plugin: plugin.name, hook: name },
-          });
+          throw new FlowMeshError(
+            "FM_ERR_PLUGIN",
+            `plugin "${plugin.name}" adds hook "${name}", which already exists`,
+            {
+              details: { plugin: plugin.name, hook: name },
+            },
+          );
         }
         wrapTapErrors(name, hook as HookLike);
         (host.hooks as unknown as Record<string, unknown>)[name] = hook;

@@ -78,7 +78,13 @@ export function describeCoordinatorConformance(
         const id = randomUUID();
         const result = await h().createRun(g, { id, input: { order: 7 }, startedBy: "alice" });
         expect(result.created).toBe(true);
-        expect(result.run).toMatchObject({ id, workflow: h().workflow, version: "1", status: "pending", startedBy: "alice" });
+        expect(result.run).toMatchObject({
+          id,
+          workflow: h().workflow,
+          version: "1",
+          status: "pending",
+          startedBy: "alice",
+        });
         expect(result.run.input).toEqual({ order: 7 });
         expect(result.run.createdAt).toBeGreaterThan(0);
         for (const run of [await h().get(id)]) {

@@ -151,7 +151,10 @@ describe("cancellation", () => {
       ],
     });
     const handle = await fm.start("backoff");
-    await until(async () => (await fm.getRun(handle.id))!.tasks.t!.status === "retrying", "the task to wait for its retry");
+    await until(
+      async () => (await fm.getRun(handle.id))!.tasks.t!.status === "retrying",
+      "the task to wait for its retry",
+    );
     await handle.cancel();
     await sleep(120);
     expect(attempts).toEqual([1]);

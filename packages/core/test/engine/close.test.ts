@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { createFlowMesh } from "../../src/index.js";
 import type { FlowMeshError } from "../../src/index.js";
-import { abortableSleep, deferred, errorOf, MapRunStore, silent, sleep, useEngines } from "../support/engine.js";
+import {
+  abortableSleep,
+  deferred,
+  errorOf,
+  MapRunStore,
+  silent,
+  sleep,
+  useEngines,
+} from "../support/engine.js";
 
 const engine = useEngines();
 
@@ -77,7 +85,9 @@ describe("close()", () => {
     await fm.close();
     const start = await errorOf(() => fm.start("wf"));
     expect(start.code).toBe("FM_ERR_CLOSED");
-    const register = await errorOf(() => fm.register({ name: "other", tasks: [{ name: "t", handler: () => 1 }] }));
+    const register = await errorOf(() =>
+      fm.register({ name: "other", tasks: [{ name: "t", handler: () => 1 }] }),
+    );
     expect(register.code).toBe("FM_ERR_CLOSED");
   });
 

@@ -57,11 +57,18 @@ describe("typed events", () => {
       "run:finished:succeeded",
     ]);
     expect(payloads[0]!.payload).toEqual({ runId: handle.id, workflow: "chain", version: "1" });
-    expect(payloads[1]!.payload).toMatchObject({ runId: handle.id, workflow: "chain", task: "a", attempt: 1 });
+    expect(payloads[1]!.payload).toMatchObject({
+      runId: handle.id,
+      workflow: "chain",
+      task: "a",
+      attempt: 1,
+    });
     const succeeded = payloads[2]!.payload as { durationMs: number; skipped: boolean };
     expect(succeeded.skipped).toBe(false);
     expect(succeeded.durationMs).toBeGreaterThanOrEqual(0);
-    const finished = payloads[5]!.payload as { run: { id: string; status: string; tasks: Record<string, { output?: unknown }> } };
+    const finished = payloads[5]!.payload as {
+      run: { id: string; status: string; tasks: Record<string, { output?: unknown }> };
+    };
     expect(finished.run.id).toBe(handle.id);
     expect(finished.run.tasks.b!.output).toBe("B");
   });
@@ -91,9 +98,15 @@ describe("typed events", () => {
       "task:failed:t:final",
       "run:finished:failed",
     ]);
-    const retrying = payloads.find((p) => p.type === "task:retrying")!.payload as { delayMs: number; attempt: number };
+    const retrying = payloads.find((p) => p.type === "task:retrying")!.payload as {
+      delayMs: number;
+      attempt: number;
+    };
     expect(retrying).toMatchObject({ delayMs: 5, attempt: 1 });
-    const final = payloads.filter((p) => p.type === "task:failed")[1]!.payload as { attempt: number; timedOut: boolean };
+    const final = payloads.filter((p) => p.type === "task:failed")[1]!.payload as {
+      attempt: number;
+      timedOut: boolean;
+    };
     expect(final).toMatchObject({ attempt: 2, timedOut: false });
   });
 
@@ -103,7 +116,9 @@ describe("typed events", () => {
     fm.events.on("task:failed", (e) => failures.push(e.timedOut));
     await fm.register({
       name: "slow",
-      tasks: [{ name: "t", timeout: "20ms", handler: () => new Promise((resolve) => setTimeout(resolve, 200)) }],
+      tasks: [
+        { name: "t", timeout: "20ms", handler: () => new Promise((resolve) => setTimeout(resolve, 200)) },
+      ],
     });
     await (await fm.start("slow")).wait();
     expect(failures).toEqual([true]);

@@ -64,8 +64,16 @@ describe("execution order", () => {
       name: "etl",
       tasks: [
         { name: "extract", handler: () => [1, 2, 3] },
-        { name: "transform", dependsOn: ["extract"], handler: (ctx) => (ctx.deps.extract as number[]).map((n) => n * 10) },
-        { name: "load", dependsOn: ["transform"], handler: (ctx) => ({ loaded: (ctx.deps.transform as number[]).length }) },
+        {
+          name: "transform",
+          dependsOn: ["extract"],
+          handler: (ctx) => (ctx.deps.extract as number[]).map((n) => n * 10),
+        },
+        {
+          name: "load",
+          dependsOn: ["transform"],
+          handler: (ctx) => ({ loaded: (ctx.deps.transform as number[]).length }),
+        },
       ],
     });
     const outputs = await (await fm.start("etl")).result();
@@ -115,7 +123,12 @@ describe("concurrency", () => {
       name: "pair",
       tasks: ["x", "y"].map((name) => ({ name, handler: () => probe.around(() => sleep(30)) })),
     });
-    const handles = await Promise.all([fm.start("pair"), fm.start("pair"), fm.start("pair"), fm.start("pair")]);
+    const handles = await Promise.all([
+      fm.start("pair"),
+      fm.start("pair"),
+      fm.start("pair"),
+      fm.start("pair"),
+    ]);
     await Promise.all(handles.map((h) => h.result()));
     expect(probe.max).toBe(3);
   });
@@ -125,10 +138,21 @@ describe("ready queue order", () => {
   it("takes ready tasks by priority, higher first, then in the order they became ready", async () => {
     const fm = engine({ concurrency: 1 });
     const order: string[] = [];
-    const task = (name: string, priority: number) => ({ name, priority, handler: () => void order.push(name) });
+    const task = (name: string, priority: number) => ({
+      name,
+      priority,
+      handler: () => void order.push(name),
+    });
     await fm.register({
       name: "prio",
-      tasks: [task("low_1", 0), task("high", 10), task("low_2", 0), task("mid", 5), task("low_3", 0), task("neg", -1)],
+      tasks: [
+        task("low_1", 0),
+        task("high", 10),
+        task("low_2", 0),
+        task("mid", 5),
+        task("low_3", 0),
+        task("neg", -1),
+      ],
     });
     await (await fm.start("prio")).result();
     expect(order).toEqual(["high", "mid", "low_1", "low_2", "low_3", "neg"]);

@@ -90,8 +90,15 @@ describe("failure semantics", () => {
     const handle = await fm.start("recorded");
     const run = await handle.wait();
     expect(run.status).toBe("failed");
-    expect(run.error).toMatchObject({ task: "load_warehouse", name: "TypeError", message: "warehouse is read-only" });
-    expect(run.tasks.load_warehouse!.error).toMatchObject({ name: "TypeError", message: "warehouse is read-only" });
+    expect(run.error).toMatchObject({
+      task: "load_warehouse",
+      name: "TypeError",
+      message: "warehouse is read-only",
+    });
+    expect(run.tasks.load_warehouse!.error).toMatchObject({
+      name: "TypeError",
+      message: "warehouse is read-only",
+    });
 
     const error = await errorOf(() => handle.result());
     expect(error.code).toBe("FM_ERR_RUN_FAILED");

@@ -24,7 +24,9 @@ describe("idempotency keys", () => {
     const fm = engine();
     let calls = 0;
     await fm.register({ name: "pay", tasks: [{ name: "charge", handler: () => ++calls }] });
-    const handles = await Promise.all([1, 2, 3].map(() => fm.start("pay", { amount: 5 }, { idempotencyKey: "k" })));
+    const handles = await Promise.all(
+      [1, 2, 3].map(() => fm.start("pay", { amount: 5 }, { idempotencyKey: "k" })),
+    );
     expect(new Set(handles.map((h) => h.id)).size).toBe(1);
     expect(handles.filter((h) => h.created)).toHaveLength(1);
     await handles[0]!.result();

@@ -103,10 +103,16 @@ describe("JSON logs", () => {
     const injected = pino({ level: "info" }, out) as unknown as Logger;
     const fm = engine({ logger: injected });
     expect(fm.logger).toBe(injected);
-    await fm.register({ name: "wf", tasks: [{ name: "t", handler: (ctx) => ctx.logger.info("from the task") }] });
+    await fm.register({
+      name: "wf",
+      tasks: [{ name: "t", handler: (ctx) => ctx.logger.info("from the task") }],
+    });
     const handle = await fm.start("wf");
     await handle.result();
-    expect(out.lines.find((l) => l.msg === "from the task")).toMatchObject({ workflow_id: handle.id, task_name: "t" });
+    expect(out.lines.find((l) => l.msg === "from the task")).toMatchObject({
+      workflow_id: handle.id,
+      task_name: "t",
+    });
   });
 
   it("writes nothing at level silent", async () => {

@@ -43,6 +43,8 @@ describe("engine options", () => {
   });
 
   it("accepts valid options", () => {
-    expect(() => createFlowMesh({ concurrency: 4, lease: "10s", sweepInterval: 0.5, drainTimeout: "1s", worker: false })).not.toThrow();
+    expect(() =>
+      createFlowMesh({ concurrency: 4, lease: "10s", sweepInterval: 0.5, drainTimeout: "1s", worker: false }),
+    ).not.toThrow();
   });
 });

@@ -25,13 +25,25 @@ describe("register() planning errors", () => {
     ],
     [
       "an unknown dependency, naming the path",
-      { name: "unknown_dep", tasks: [{ name: "a", handler: h("a") }, { name: "b", dependsOn: ["a", "x"], handler: h("b") }] },
+      {
+        name: "unknown_dep",
+        tasks: [
+          { name: "a", handler: h("a") },
+          { name: "b", dependsOn: ["a", "x"], handler: h("b") },
+        ],
+      },
       "FM_ERR_INVALID_DEFINITION",
       ['tasks[1].dependsOn[1]: unknown task "x"'],
     ],
     [
       "duplicate task names",
-      { name: "dupes", tasks: [{ name: "a", handler: h("a") }, { name: "a", handler: h("a2") }] },
+      {
+        name: "dupes",
+        tasks: [
+          { name: "a", handler: h("a") },
+          { name: "a", handler: h("a2") },
+        ],
+      },
       "FM_ERR_INVALID_DEFINITION",
       ["tasks[1].name", 'duplicate task "a"'],
     ],
@@ -57,7 +69,11 @@ describe("register() planning errors", () => {
 
   it("returns the registered plan and lists it", async () => {
     const fm = engine();
-    const registered = await fm.register({ name: "ok", version: 2, tasks: [{ name: "a", handler: () => 1 }] });
+    const registered = await fm.register({
+      name: "ok",
+      version: 2,
+      tasks: [{ name: "a", handler: () => 1 }],
+    });
     expect(registered.plan.name).toBe("ok");
     expect(registered.plan.version).toBe("2");
     expect(fm.workflows().map((w) => w.plan.name)).toEqual(["ok"]);

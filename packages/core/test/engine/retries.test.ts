@@ -84,7 +84,10 @@ describe("retries", () => {
   it("with jitter, draws each delay from [0, nominal delay]", async () => {
     const fm = engine();
     const delays: { attempt: number; delayMs: number }[] = [];
-    fm.hooks.onRetry.tap("probe", (_ctx, retry: TaskRetry) => void delays.push({ attempt: retry.attempt, delayMs: retry.delayMs }));
+    fm.hooks.onRetry.tap(
+      "probe",
+      (_ctx, retry: TaskRetry) => void delays.push({ attempt: retry.attempt, delayMs: retry.delayMs }),
+    );
     await fm.register({
       name: "jittery",
       tasks: ["a", "b", "c", "d"].map((name) => ({
@@ -146,7 +149,11 @@ describe("retries", () => {
     expect(calls).toBe(1);
     expect(run.status).toBe("failed");
     expect(run.tasks.t!.attempts).toBe(1);
-    expect(run.tasks.t!.error).toMatchObject({ name: "NonRetryableError", message: "bad input", retryable: false });
+    expect(run.tasks.t!.error).toMatchObject({
+      name: "NonRetryableError",
+      message: "bad input",
+      retryable: false,
+    });
   });
 
   it("does not retry a task without a retry policy", async () => {

@@ -11,7 +11,11 @@ describe("start and handles", () => {
       tasks: [
         { name: "one", handler: () => 1 },
         { name: "two", handler: () => 2 },
-        { name: "total", dependsOn: ["one", "two"], handler: (ctx) => (ctx.deps.one as number) + (ctx.deps.two as number) },
+        {
+          name: "total",
+          dependsOn: ["one", "two"],
+          handler: (ctx) => (ctx.deps.one as number) + (ctx.deps.two as number),
+        },
       ],
     });
     const handle = await fm.start("sum");

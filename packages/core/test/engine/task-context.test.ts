@@ -93,7 +93,13 @@ describe("task context", () => {
     const fm = engine();
     const keys: string[] = [];
     const keep = (ctx: TaskContext) => void keys.push(ctx.idempotencyKey);
-    await fm.register({ name: "keys", tasks: [{ name: "x", handler: keep }, { name: "y", handler: keep }] });
+    await fm.register({
+      name: "keys",
+      tasks: [
+        { name: "x", handler: keep },
+        { name: "y", handler: keep },
+      ],
+    });
     await (await fm.start("keys")).result();
     await (await fm.start("keys")).result();
     expect(keys).toHaveLength(4);

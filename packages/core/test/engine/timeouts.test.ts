@@ -40,7 +40,10 @@ describe("per-task timeout", () => {
 
   it("fails the attempt even when the handler ignores the signal", async () => {
     const fm = engine();
-    await fm.register({ name: "stubborn", tasks: [{ name: "t", timeout: "30ms", handler: () => sleep(150) }] });
+    await fm.register({
+      name: "stubborn",
+      tasks: [{ name: "t", timeout: "30ms", handler: () => sleep(150) }],
+    });
     const started = performance.now();
     const run = await (await fm.start("stubborn")).wait();
     expect(run.status).toBe("failed");

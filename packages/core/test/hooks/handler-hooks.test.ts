@@ -31,7 +31,11 @@ describe("resolveHandler", () => {
       ["refs", "extract", "lib#extract", "/defs/refs.yaml"],
       ["refs", "load", "load", "/defs/refs.yaml"],
     ]);
-    expect(await (await fm.start("refs")).result()).toEqual({ extract: "extracted", load: "loaded extracted", inline: "inline" });
+    expect(await (await fm.start("refs")).result()).toEqual({
+      extract: "extracted",
+      load: "loaded extracted",
+      inline: "inline",
+    });
   });
 
   it("takes the first tap's answer", async () => {
@@ -45,14 +49,22 @@ describe("resolveHandler", () => {
       asked.push("second");
       return () => "from second";
     });
-    await fm.register({ name: "wf", tasks: [{ name: "x", handler: "a" }, { name: "y", handler: "b" }] });
+    await fm.register({
+      name: "wf",
+      tasks: [
+        { name: "x", handler: "a" },
+        { name: "y", handler: "b" },
+      ],
+    });
     expect(asked).toEqual(["first", "first", "second"]);
     expect(await (await fm.start("wf")).result()).toEqual({ x: "from first", y: "from second" });
   });
 
   it("rejects register with FM_ERR_UNRESOLVED_HANDLER listing every unresolved task", async () => {
     const fm = engine();
-    fm.hooks.resolveHandler.tapPromise("partial", async (request) => (request.ref === "known" ? () => 1 : undefined));
+    fm.hooks.resolveHandler.tapPromise("partial", async (request) =>
+      request.ref === "known" ? () => 1 : undefined,
+    );
     const error = await errorOf(() =>
       fm.register({
         name: "missing",
@@ -79,7 +91,9 @@ describe("resolveHandler", () => {
 
   it("rejects unresolved references when nothing taps resolveHandler", async () => {
     const fm = engine();
-    const error = await errorOf(() => fm.register({ name: "bare", tasks: [{ name: "t", handler: "somewhere" }] }));
+    const error = await errorOf(() =>
+      fm.register({ name: "bare", tasks: [{ name: "t", handler: "somewhere" }] }),
+    );
     expect(error.code).toBe("FM_ERR_UNRESOLVED_HANDLER");
     expect(error.message).toContain('task "t"');
   });

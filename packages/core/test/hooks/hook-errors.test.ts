@@ -50,7 +50,9 @@ describe("hook errors", () => {
     expect(calls).toBe(0);
     expect(run.status).toBe("failed");
     expect(run.tasks.t!.error).toMatchObject({ code: "FM_ERR_HOOK" });
-    expect(run.tasks.t!.error!.message).toContain('plugin "guard" failed in hook "beforeTask": guard is broken');
+    expect(run.tasks.t!.error!.message).toContain(
+      'plugin "guard" failed in hook "beforeTask": guard is broken',
+    );
     expect(run.tasks.t!.error!.cause).toMatchObject({ message: "guard is broken" });
   });
 
@@ -70,7 +72,9 @@ describe("hook errors", () => {
     fm.hooks.resolveHandler.tapPromise("loader", async () => {
       throw new Error("module not found");
     });
-    const error = await errorOf(() => fm.register({ name: "wf", tasks: [{ name: "t", handler: "./missing.js" }] }));
+    const error = await errorOf(() =>
+      fm.register({ name: "wf", tasks: [{ name: "t", handler: "./missing.js" }] }),
+    );
     expect(error.code).toBe("FM_ERR_HOOK");
     expect(error.details).toEqual({ plugin: "loader", hook: "resolveHandler" });
     expect(error.message).toContain("module not found");
@@ -92,37 +96,44 @@ describe("hook errors", () => {
     ["onFailure", "fails"],
     ["onRetry", "retries"],
     ["onWorkflowFailure", "fails"],
-  ] as const)("reports a %s error as hook:error and in the log, never dropping it (run %s)", async (hook, scenario) => {
-    const out = new LineCapture();
-    const fm = engine({ plugins: [boomPlugin(hook)], logger: createLogger({ destination: out, level: "error" }) });
-    const reported: { hook: string; error: unknown }[] = [];
-    fm.events.on("hook:error", (event) => reported.push(event));
-    await fm.register({
-      name: "wf",
-      tasks: [
-        {
-          name: "t",
-          retry: scenario === "retries" ? { maxRetries: 1, baseDelay: "1ms", jitter: false } : 0,
-          handler: (ctx) => {
-            if (scenario === "fails" || (scenario === "retries" && ctx.attempt === 1)) throw new Error("task error");
-            return "ok";
+  ] as const)(
+    "reports a %s error as hook:error and in the log, never dropping it (run %s)",
+    async (hook, scenario) => {
+      const out = new LineCapture();
+      const fm = engine({
+        plugins: [boomPlugin(hook)],
+        logger: createLogger({ destination: out, level: "error" }),
+      });
+      const reported: { hook: string; error: unknown }[] = [];
+      fm.events.on("hook:error", (event) => reported.push(event));
+      await fm.register({
+        name: "wf",
+        tasks: [
+          {
+            name: "t",
+            retry: scenario === "retries" ? { maxRetries: 1, baseDelay: "1ms", jitter: false } : 0,
+            handler: (ctx) => {
+              if (scenario === "fails" || (scenario === "retries" && ctx.attempt === 1))
+                throw new Error("task error");
+              return "ok";
+            },
           },
-        },
-      ],
-    });
-    const handle = await fm.start("wf");
-    const run = await handle.wait();
-    await sleep(10);
-    // The hook failure does not change the run's outcome.
-    expect(run.status).toBe(scenario === "fails" ? "failed" : "succeeded");
-    expect(reported).toHaveLength(1);
-    expect(reported[0]!.hook).toBe(hook);
-    const error = reported[0]!.error as FlowMeshError;
-    expect(error.code).toBe("FM_ERR_HOOK");
-    expect(error.details).toEqual({ plugin: "boom", hook });
-    expect(error.message).toContain(`${hook} exploded`);
-    const line = out.lines.find((l) => l.hook === hook);
-    expect(line).toMatchObject({ level: "error" });
-    expect(String(line!.message)).toContain('plugin "boom"');
-  });
+        ],
+      });
+      const handle = await fm.start("wf");
+      const run = await handle.wait();
+      await sleep(10);
+      // The hook failure does not change the run's outcome.
+      expect(run.status).toBe(scenario === "fails" ? "failed" : "succeeded");
+      expect(reported).toHaveLength(1);
+      expect(reported[0]!.hook).toBe(hook);
+      const error = reported[0]!.error as FlowMeshError;
+      expect(error.code).toBe("FM_ERR_HOOK");
+      expect(error.details).toEqual({ plugin: "boom", hook });
+      expect(error.message).toContain(`${hook} exploded`);
+      const line = out.lines.find((l) => l.hook === hook);
+      expect(line).toMatchObject({ level: "error" });
+      expect(String(line!.message)).toContain('plugin "boom"');
+    },
+  );
 });

@@ -58,7 +58,9 @@ describe("beforeTask", () => {
   it("may refuse a task: it fails at once without retries, with FM_ERR_TASK_REFUSED and the reason", async () => {
     const fm = engine();
     let calls = 0;
-    fm.hooks.beforeTask.tapPromise("policy", async (ctx) => (ctx.taskName === "drop_table" ? { refuse: "not in business hours" } : undefined));
+    fm.hooks.beforeTask.tapPromise("policy", async (ctx) =>
+      ctx.taskName === "drop_table" ? { refuse: "not in business hours" } : undefined,
+    );
     await fm.register({
       name: "wf",
       tasks: [
@@ -71,7 +73,9 @@ describe("beforeTask", () => {
     expect(run.status).toBe("failed");
     expect(run.tasks.drop_table).toMatchObject({ status: "failed", attempts: 1 });
     expect(run.tasks.drop_table!.error).toMatchObject({ code: "FM_ERR_TASK_REFUSED" });
-    expect(run.tasks.drop_table!.error!.message).toContain('task "drop_table" was refused: not in business hours');
+    expect(run.tasks.drop_table!.error!.message).toContain(
+      'task "drop_table" was refused: not in business hours',
+    );
     expect(run.tasks.after!.status).toBe("upstream_failed");
   });
 
@@ -99,9 +103,17 @@ describe("afterTask", () => {
     const metrics = definePlugin({
       name: "metrics",
       setup(ctx) {
-        ctx.hooks.afterTask.tapPromise(async (task: TaskContext, result: TaskResult, workflow: WorkflowInfo) => {
-          durations.push({ task: task.taskName, workflow: workflow.name, status: result.status, ms: result.durationMs, output: result.output });
-        });
+        ctx.hooks.afterTask.tapPromise(
+          async (task: TaskContext, result: TaskResult, workflow: WorkflowInfo) => {
+            durations.push({
+              task: task.taskName,
+              workflow: workflow.name,
+              status: result.status,
+              ms: result.durationMs,
+              output: result.output,
+            });
+          },
+        );
       },
     });
     const fm = createFlowMesh({ logger: silent(), plugins: [metrics()] });
@@ -136,8 +148,13 @@ describe("afterTask", () => {
   it("sees skipped tasks with status skipped, and is not called for failed attempts", async () => {
     const fm = engine();
     const seen: string[] = [];
-    fm.hooks.beforeTask.tapPromise("skipper", async (ctx) => (ctx.taskName === "s" ? { skip: true, output: "S" } : undefined));
-    fm.hooks.afterTask.tap("probe", (ctx, result) => void seen.push(`${ctx.taskName}:${result.status}:${result.attempt}`));
+    fm.hooks.beforeTask.tapPromise("skipper", async (ctx) =>
+      ctx.taskName === "s" ? { skip: true, output: "S" } : undefined,
+    );
+    fm.hooks.afterTask.tap(
+      "probe",
+      (ctx, result) => void seen.push(`${ctx.taskName}:${result.status}:${result.attempt}`),
+    );
     await fm.register({
       name: "wf",
       tasks: [
@@ -162,9 +179,20 @@ describe("onRetry and onFailure", () => {
   it("calls onRetry once per retried attempt and onFailure once when the task finally fails", async () => {
     const fm = engine();
     const retries: { task: string; attempt: number; delayMs: number; message: string }[] = [];
-    const failures: { task: string; attempt: number; message: string; timedOut: boolean; durationMs: number }[] = [];
+    const failures: {
+      task: string;
+      attempt: number;
+      message: string;
+      timedOut: boolean;
+      durationMs: number;
+    }[] = [];
     fm.hooks.onRetry.tapPromise("probe", async (ctx: TaskContext, retry: TaskRetry) => {
-      retries.push({ task: ctx.taskName, attempt: retry.attempt, delayMs: retry.delayMs, message: (retry.error as Error).message });
+      retries.push({
+        task: ctx.taskName,
+        attempt: retry.attempt,
+        delayMs: retry.delayMs,
+        message: (retry.error as Error).message,
+      });
     });
     fm.hooks.onFailure.tapPromise("probe", async (ctx: TaskContext, failure: TaskFailure) => {
       failures.push({

@@ -18,7 +18,14 @@ describe("beforeWorkflow", () => {
     const handle = await fm.start("wf", { user: 1 }, { idempotencyKey: "k1" });
     await handle.result();
     expect(seen).toEqual([
-      { runId: handle.id, workflow: "wf", version: "1", input: { user: 1 }, startedBy: undefined, idempotencyKey: "k1" },
+      {
+        runId: handle.id,
+        workflow: "wf",
+        version: "1",
+        input: { user: 1 },
+        startedBy: undefined,
+        idempotencyKey: "k1",
+      },
     ]);
     expect(handlerInput).toEqual({ user: 1, enriched: true });
     const run = (await fm.getRun(handle.id))!;
@@ -96,7 +103,11 @@ describe("afterWorkflow and onWorkflowFailure", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(after.map((r) => r.status)).toEqual(["failed"]);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ id: handle.id, status: "failed", error: { task: "t", message: "down" } });
+    expect(failures[0]).toMatchObject({
+      id: handle.id,
+      status: "failed",
+      error: { task: "t", message: "down" },
+    });
   });
 
   it("calls onWorkflowFailure for a timed-out run and afterWorkflow for a cancelled one", async () => {

@@ -59,7 +59,9 @@ describe("definePlugin", () => {
   it("fails register and start too when plugin options are bad, before any task runs", async () => {
     let calls = 0;
     const fm = engine({ plugins: [greeter({ retries: 1.5 })] });
-    const register = await errorOf(() => fm.register({ name: "wf", tasks: [{ name: "t", handler: () => ++calls }] }));
+    const register = await errorOf(() =>
+      fm.register({ name: "wf", tasks: [{ name: "t", handler: () => ++calls }] }),
+    );
     expect(register.code).toBe("FM_ERR_INVALID_OPTIONS");
     expect(calls).toBe(0);
   });

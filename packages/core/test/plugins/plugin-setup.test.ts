@@ -1,7 +1,14 @@
 import { AsyncSeriesBailHook, AsyncSeriesHook } from "tapable";
 import { describe, expect, it } from "vitest";
 import { definePlugin, MemoryCoordinator } from "../../src/plugin.js";
-import type { Coordinator, CreateRunRequest, CreateRunResult, HookRegistry, PluginContext, ScopedHook } from "../../src/plugin.js";
+import type {
+  Coordinator,
+  CreateRunRequest,
+  CreateRunResult,
+  HookRegistry,
+  PluginContext,
+  ScopedHook,
+} from "../../src/plugin.js";
 import { createLogger } from "../../src/index.js";
 import type { BeforeTaskDecision, TaskContext } from "../../src/index.js";
 import { errorOf, LineCapture, MapRunStore, sleep, useEngines } from "../support/engine.js";
@@ -63,7 +70,11 @@ describe("plugin validation at start", () => {
 
   it("accepts a dependency listed after the plugin that needs it", async () => {
     const log: string[] = [];
-    const needy = definePlugin({ name: "dashboard", dependencies: ["metrics"], setup: () => void log.push("dashboard") });
+    const needy = definePlugin({
+      name: "dashboard",
+      dependencies: ["metrics"],
+      setup: () => void log.push("dashboard"),
+    });
     const metrics = definePlugin({ name: "metrics", setup: () => void log.push("metrics") });
     const fm = engine({ plugins: [needy(), metrics()] });
     await fm.ready();
@@ -81,8 +92,14 @@ describe("plugin validation at start", () => {
   });
 
   it("fails with FM_ERR_PLUGIN when two plugins provide the backend, naming both", async () => {
-    const storeA = definePlugin({ name: "store-a", setup: (ctx) => ctx.provide("backend", new MemoryCoordinator()) });
-    const storeB = definePlugin({ name: "store-b", setup: (ctx) => ctx.provide("backend", new MemoryCoordinator()) });
+    const storeA = definePlugin({
+      name: "store-a",
+      setup: (ctx) => ctx.provide("backend", new MemoryCoordinator()),
+    });
+    const storeB = definePlugin({
+      name: "store-b",
+      setup: (ctx) => ctx.provide("backend", new MemoryCoordinator()),
+    });
     const fm = engine({ plugins: [storeA(), storeB()] });
     const error = await errorOf(() => fm.ready());
     expect(error.code).toBe("FM_ERR_PLUGIN");
@@ -92,7 +109,10 @@ describe("plugin validation at start", () => {
   });
 
   it("fails with FM_ERR_PLUGIN when a plugin provides a backend and one is also passed to createFlowMesh", async () => {
-    const store = definePlugin({ name: "store", setup: (ctx) => ctx.provide("backend", new MemoryCoordinator()) });
+    const store = definePlugin({
+      name: "store",
+      setup: (ctx) => ctx.provide("backend", new MemoryCoordinator()),
+    });
     const fm = engine({ plugins: [store()], backend: new MemoryCoordinator() });
     const error = await errorOf(() => fm.ready());
     expect(error.code).toBe("FM_ERR_PLUGIN");
@@ -111,7 +131,10 @@ describe("plugin context", () => {
       }
     }
     const coordinator: Coordinator = new RecordingCoordinator();
-    const store = definePlugin({ name: "recording-store", setup: (ctx) => ctx.provide("backend", coordinator) });
+    const store = definePlugin({
+      name: "recording-store",
+      setup: (ctx) => ctx.provide("backend", coordinator),
+    });
     const fm = engine({ plugins: [store()] });
     await fm.register({ name: "wf", tasks: [{ name: "t", handler: () => "stored" }] });
     const handle = await fm.start("wf");
@@ -128,14 +151,21 @@ describe("plugin context", () => {
     await fm.register({ name: "wf", tasks: [{ name: "t", handler: () => "saved" }] });
     const handle = await fm.start("wf");
     await handle.result();
-    expect(store.records.get(handle.id)).toMatchObject({ status: "succeeded", tasks: { t: { output: "saved" } } });
+    expect(store.records.get(handle.id)).toMatchObject({
+      status: "succeeded",
+      tasks: { t: { output: "saved" } },
+    });
     expect((await fm.health()).backend).toBe("local");
   });
 
   it("lets a plugin use a capability provided by one set up before it", async () => {
     let seen: unknown;
     const coordinator = new MemoryCoordinator();
-    const provider = definePlugin({ name: "provider", enforce: "pre", setup: (ctx) => ctx.provide("backend", coordinator) });
+    const provider = definePlugin({
+      name: "provider",
+      enforce: "pre",
+      setup: (ctx) => ctx.provide("backend", coordinator),
+    });
     const consumer = definePlugin({ name: "consumer", setup: (ctx) => void (seen = ctx.use("backend")) });
     const fm = engine({ plugins: [consumer(), provider()] });
     await fm.ready();
@@ -184,8 +214,14 @@ describe("plugin context", () => {
           throw new Error("socket already closed");
         }),
     });
-    const good = definePlugin({ name: "good-cleanup", setup: (ctx) => ctx.onClose(() => void log.push("good")) });
-    const fm = engine({ plugins: [good(), bad()], logger: createLogger({ destination: out, level: "error" }) });
+    const good = definePlugin({
+      name: "good-cleanup",
+      setup: (ctx) => ctx.onClose(() => void log.push("good")),
+    });
+    const fm = engine({
+      plugins: [good(), bad()],
+      logger: createLogger({ destination: out, level: "error" }),
+    });
     await fm.ready();
     await fm.close();
     expect(log).toEqual(["good"]);
@@ -194,10 +230,17 @@ describe("plugin context", () => {
 
   it("gives setup a child logger carrying the plugin's name", async () => {
     const out = new LineCapture();
-    const chatty = definePlugin({ name: "chatty", setup: (ctx) => ctx.logger.info({ ready: true }, "plugin ready") });
+    const chatty = definePlugin({
+      name: "chatty",
+      setup: (ctx) => ctx.logger.info({ ready: true }, "plugin ready"),
+    });
     const fm = engine({ plugins: [chatty()], logger: createLogger({ destination: out, level: "info" }) });
     await fm.ready();
-    expect(out.lines.find((l) => l.message === "plugin ready")).toMatchObject({ plugin: "chatty", ready: true, level: "info" });
+    expect(out.lines.find((l) => l.message === "plugin ready")).toMatchObject({
+      plugin: "chatty",
+      ready: true,
+      level: "info",
+    });
   });
 
   it("names the plugin in errors from its taps", async () => {
@@ -264,7 +307,10 @@ describe("extendHooks", () => {
   it("fails with FM_ERR_PLUGIN when a plugin adds a hook that already exists", async () => {
     const clash = definePlugin({
       name: "clash",
-      setup: (ctx) => ctx.extendHooks({ beforeTask: new AsyncSeriesBailHook<[TaskContext], BeforeTaskDecision | undefined>(["ctx"]) }),
+      setup: (ctx) =>
+        ctx.extendHooks({
+          beforeTask: new AsyncSeriesBailHook<[TaskContext], BeforeTaskDecision | undefined>(["ctx"]),
+        }),
     });
     const fm = engine({ plugins: [clash()] });
     const error = await errorOf(() => fm.ready());

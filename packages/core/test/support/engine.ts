@@ -67,7 +67,11 @@ export function deferred<T = void>(): Deferred<T> {
 }
 
 /** Polls until `probe` returns true, failing after `timeoutMs`. */
-export async function until(probe: () => boolean | Promise<boolean>, what = "condition", timeoutMs = 1000): Promise<void> {
+export async function until(
+  probe: () => boolean | Promise<boolean>,
+  what = "condition",
+  timeoutMs = 1000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`until: ${what} not met within ${timeoutMs} ms`);
@@ -110,7 +114,11 @@ export class LineCapture extends Writable {
   readonly lines: Record<string, unknown>[] = [];
   private buffer = "";
 
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer | string,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
     this.buffer += chunk.toString();
     let newline = this.buffer.indexOf("\n");
     while (newline >= 0) {
