@@ -18,10 +18,8 @@ import {
   RETRY_AT,
   RETRYING,
   RunState,
-  SKIPPED,
   snapshotRun,
   STARTED_AT,
-  SUCCEEDED,
   TASK_STATUSES,
 } from "./run-state.js";
 import { resultOf } from "./outputs.js";
@@ -141,7 +139,7 @@ function restore(record: RunRecord, now: number): RunState {
     const saved = record.tasks[name]!;
     const status = saved.status === "running" ? READY : TASK_STATUSES.indexOf(saved.status);
     run.statuses[task] = status;
-    run.attempts[task] = saved.attempts;
+    run.setAttempts(task, saved.attempts);
     run.outputs[task] = saved.output;
     run.setError(task, saved.error);
     run.setTime(task, READY_AT, saved.readyAt ?? NaN);
@@ -152,11 +150,8 @@ function restore(record: RunRecord, now: number): RunState {
     if (!isTaskDone(status)) run.remaining++;
   });
   for (let task = 0; task < run.size; task++) {
-    run.pendingDeps[task] = graph.deps[task]!.filter((d) => {
-      const status = run.statuses[d];
-      return status !== SUCCEEDED && status !== SKIPPED;
-    }).length;
-    if (run.statuses[task] === PENDING && run.pendingDeps[task] === 0) run.statuses[task] = READY;
+    run.setPendingDeps(task, run.unmetDeps(task));
+    if (run.statuses[task] === PENDING && run.pendingDeps(task) === 0) run.statuses[task] = READY;
   }
   run.log("run:resumed", now);
   return run;

@@ -155,12 +155,7 @@ export class MemoryCoordinator implements Coordinator {
     run.log("run:created", now);
     for (const root of run.graph.roots) {
       run.statuses[root] = READY;
-      this.enqueue(run, root, now, false);
-    }
-    // The new run's tasks wake workers on the next turn, so whoever created it hears so first.
-    if (!this.workSignalScheduled) {
-      this.workSignalScheduled = true;
-      setImmediate(this.flushWork);
+      this.enqueue(run, root, now);
     }
     await this.persist(run);
     return { run: summarizeRun(run), created: true };
@@ -171,7 +166,7 @@ export class MemoryCoordinator implements Coordinator {
     if (this.durable && claimed.length > 0) {
       // Saved so attempts survive a crash: a task that kills the process still runs out of retries.
       const runs = new Set(claimed.map((task) => this.runs.get(task.runId)!));
-      await Promise.all([...runs].map((run) => this.persist(run)));
+      await Promise.all([...runs].flatMap((run) => this.persist(run) ?? []));
     }
     return claimed;
   }
@@ -185,10 +180,11 @@ export class MemoryCoordinator implements Coordinator {
     while (claimed.length < request.max && queue.shift()) {
       const run = queue.run!;
       const task = queue.index;
-      run.queued[task] = 0;
+      run.setQueued(task, false);
       if (run.statuses[task] !== READY || run.terminal) continue;
       run.statuses[task] = RUNNING;
-      const attempt = ++run.attempts[task]!;
+      const attempt = run.attempts(task) + 1;
+      run.setAttempts(task, attempt);
       // Attempts only grow, so the attempt number fences this lease against every earlier one of the task.
       const token = attempt < TOKENS.length ? TOKENS[attempt]! : String(attempt);
       run.tokens[task] = token;
@@ -249,7 +245,9 @@ export class MemoryCoordinator implements Coordinator {
     const dependents = run.graph.dependents[task]!;
     for (let i = 0; i < dependents.length; i++) {
       const d = dependents[i]!;
-      if (--run.pendingDeps[d]! === 0 && run.statuses[d] === PENDING) {
+      const pending = run.pendingDeps(d) - 1;
+      run.setPendingDeps(d, pending);
+      if (pending === 0 && run.statuses[d] === PENDING) {
         run.statuses[d] = READY;
         this.enqueue(run, d, now);
       }
@@ -343,7 +341,7 @@ export class MemoryCoordinator implements Coordinator {
     }
     const now = this.now();
     for (const task of reset) {
-      run.firstAttempts[task] = run.attempts[task]! + 1;
+      run.setFirstAttempt(task, run.attempts(task) + 1);
       run.statuses[task] = PENDING;
       run.outputs[task] = undefined;
       run.setError(task, undefined);
@@ -354,10 +352,7 @@ export class MemoryCoordinator implements Coordinator {
     for (let task = 0; task < run.size; task++) {
       if (run.statuses[task] !== PENDING) continue;
       run.remaining++;
-      run.pendingDeps[task] = run.graph.deps[task]!.filter((d) => {
-        const status = run.statuses[d];
-        return status !== SUCCEEDED && status !== SKIPPED;
-      }).length;
+      run.setPendingDeps(task, run.unmetDeps(task));
     }
     run.error = undefined;
     run.endedAt = undefined;
@@ -366,7 +361,7 @@ export class MemoryCoordinator implements Coordinator {
     if (run.timeoutMs !== undefined) run.deadlineAt = now + run.timeoutMs;
     run.log("run:retried", now);
     for (const task of reset) {
-      if (run.pendingDeps[task] === 0) {
+      if (run.pendingDeps(task) === 0) {
         run.statuses[task] = READY;
         this.enqueue(run, task, now);
       }
@@ -478,13 +473,13 @@ export class MemoryCoordinator implements Coordinator {
     if (run.idempotencyKey !== undefined) this.byIdempotencyKey.delete(run.idempotencyKey);
   }
 
-  protected enqueue(run: RunState, task: number, now: number, wake = true): void {
+  protected enqueue(run: RunState, task: number, now: number): void {
     run.setTime(task, READY_AT, now);
-    if (run.queued[task] === 0) {
-      run.queued[task] = 1;
+    if (!run.queued(task)) {
+      run.setQueued(task, true);
       this.ready.push(run.priority(task), run, task);
     }
-    if (wake && !this.workSignalScheduled) {
+    if (!this.workSignalScheduled) {
       // One wake-up per burst of newly ready tasks, not one per task.
       this.workSignalScheduled = true;
       queueMicrotask(this.flushWork);
@@ -540,7 +535,9 @@ export class MemoryCoordinator implements Coordinator {
 
   /** Ends a run whose every task is done. */
   private settle(run: RunState, now: number): OutcomeResult {
-    const status: TerminalRunStatus = run.statuses.includes(FAILED) ? "failed" : "succeeded";
+    const status: TerminalRunStatus = run.statuses.subarray(0, run.size).includes(FAILED)
+      ? "failed"
+      : "succeeded";
     this.end(run, status, now);
     return FINISHED[status];
   }
@@ -579,7 +576,8 @@ function withoutTasks(run: RunRecord): RunSummary {
 
 /** The task index if `lease` still holds it at `now`, else -1. */
 function leased(run: RunState, lease: LeaseRef, now: number): number {
-  const task = run.indexOf(lease.task);
+  // Our own claims carry their index; the name check below still guards them.
+  const task = lease instanceof MemoryClaim && lease.runState === run ? lease.index : run.indexOf(lease.task);
   if (task < 0 || run.statuses[task] !== RUNNING || run.tokens[task] !== lease.token) return -1;
   return run.time(task, LEASE_EXPIRES) > now ? task : -1;
 }
@@ -595,23 +593,23 @@ class MemoryClaim implements ClaimedTask {
   private depsCache: Record<string, unknown> | undefined = undefined;
 
   constructor(
-    private readonly run: RunState,
+    readonly runState: RunState,
     readonly index: number,
     readonly token: string,
     readonly attempt: number,
     readonly leaseExpiresAt: number,
     readonly readyAt: number,
   ) {
-    this.runId = run.id;
-    this.task = run.name(index);
-    this.workflow = run.workflow;
-    this.version = run.version;
-    this.input = run.input;
-    this.roundAttempt = attempt - run.firstAttempts[index]! + 1;
+    this.runId = runState.id;
+    this.task = runState.name(index);
+    this.workflow = runState.workflow;
+    this.version = runState.version;
+    this.input = runState.input;
+    this.roundAttempt = attempt - runState.firstAttempt(index) + 1;
   }
 
   get deps(): Record<string, unknown> {
-    return (this.depsCache ??= depsOf(this.run, this.index));
+    return (this.depsCache ??= depsOf(this.runState, this.index));
   }
 }
 

@@ -31,7 +31,7 @@ const compiled = new WeakMap<RunGraph, CompiledGraph>();
 
 function initialInts(deps: readonly (readonly number[])[]): Int32Array {
   const n = deps.length;
-  const ints = new Int32Array(n * 5);
+  const ints = new Int32Array(n * INT_FIELDS);
   deps.forEach((d, i) => {
     ints[2 * n + i] = d.length;
     ints[4 * n + i] = 1;
@@ -77,19 +77,27 @@ export function compileGraph(graph: RunGraph): CompiledGraph {
  * per task, and one object per event would dominate its garbage collection.
  */
 export class EventLog {
-  /** Per event: type code, task index (-1 for run events), attempt. */
+  /** Per event from `intAt`: type code, task index (-1 for run events), attempt. */
   private ints: Int32Array;
-  /** Per event: time, duration (NaN when none). */
+  private intAt: number;
+  /** Per event from `numAt`: time, duration (NaN when none). */
   private nums: Float64Array;
+  private numAt: number;
+  private capacity: number;
   private count = 0;
   /** Errors are rare: kept by position. */
   private errors: Map<number, SerializedError> | undefined = undefined;
 
-  /** Sized for `expected` events up front (a run logs about two per task): no growth on the hot path. */
-  constructor(expected: number) {
-    // Typed arrays keep the log outside the JS heap: the garbage collector never copies it.
-    this.ints = new Int32Array(expected * 3);
-    this.nums = new Float64Array(expected * 2);
+  /**
+   * Room for `capacity` events in the run's own arrays, from the given offsets
+   * (a run logs about two per task): no allocation on the hot path.
+   */
+  constructor(capacity: number, ints: Int32Array, intAt: number, nums: Float64Array, numAt: number) {
+    this.capacity = capacity;
+    this.ints = ints;
+    this.intAt = intAt;
+    this.nums = nums;
+    this.numAt = numAt;
   }
 
   get length(): number {
@@ -105,40 +113,49 @@ export class EventLog {
     error: SerializedError | undefined,
   ): void {
     const i = this.count++;
-    if (i * 2 >= this.nums.length) this.grow();
+    if (i >= this.capacity) this.grow();
     if (error !== undefined) (this.errors ??= new Map()).set(i, error);
-    this.ints[i * 3] = EVENT_CODE[type];
-    this.ints[i * 3 + 1] = task;
-    this.ints[i * 3 + 2] = attempt;
-    this.nums[i * 2] = at;
-    this.nums[i * 2 + 1] = durationMs;
+    const ints = this.intAt + i * 3;
+    this.ints[ints] = EVENT_CODE[type];
+    this.ints[ints + 1] = task;
+    this.ints[ints + 2] = attempt;
+    const nums = this.numAt + i * 2;
+    this.nums[nums] = at;
+    this.nums[nums + 1] = durationMs;
   }
 
+  /** Moves the log to arrays of its own, twice as large (retries and recoveries log more). */
   private grow(): void {
-    const ints = new Int32Array(Math.max(48, this.ints.length * 2));
-    ints.set(this.ints);
+    const capacity = this.capacity * 2;
+    const ints = new Int32Array(capacity * 3);
+    ints.set(this.ints.subarray(this.intAt, this.intAt + this.capacity * 3));
+    const nums = new Float64Array(capacity * 2);
+    nums.set(this.nums.subarray(this.numAt, this.numAt + this.capacity * 2));
     this.ints = ints;
-    const nums = new Float64Array(Math.max(32, this.nums.length * 2));
-    nums.set(this.nums);
     this.nums = nums;
+    this.intAt = 0;
+    this.numAt = 0;
+    this.capacity = capacity;
   }
 
   /** Events at positions [from, to) in public form; ids are 1-based positions. */
   read(runId: string, taskOrder: readonly string[], from: number, to: number): RunEvent[] {
     const out: RunEvent[] = [];
     for (let i = Math.max(0, from); i < Math.min(to, this.length); i++) {
+      const ints = this.intAt + i * 3;
+      const nums = this.numAt + i * 2;
       const event: RunEvent = {
         id: String(i + 1),
         runId,
-        type: EVENT_TYPES[this.ints[i * 3]!]!,
-        at: this.nums[i * 2]!,
+        type: EVENT_TYPES[this.ints[ints]!]!,
+        at: this.nums[nums]!,
       };
-      const task = this.ints[i * 3 + 1]!;
+      const task = this.ints[ints + 1]!;
       if (task >= 0) {
         event.task = taskOrder[task]!;
-        event.attempt = this.ints[i * 3 + 2]!;
+        event.attempt = this.ints[ints + 2]!;
       }
-      const duration = this.nums[i * 2 + 1]!;
+      const duration = this.nums[nums + 1]!;
       if (!Number.isNaN(duration)) event.durationMs = duration;
       const error = this.errors?.get(i);
       if (error !== undefined) event.error = error;
@@ -200,6 +217,8 @@ export const ENDED_AT = 3;
 export const DURATION = 4;
 export const RETRY_AT = 5;
 const TIME_FIELDS = 6;
+/** Int columns per task: status, attempts, pending dependencies, queued, first attempt. */
+const INT_FIELDS = 5;
 
 /**
  * One run's state. Tasks are indices into flat arrays (status, attempts,
@@ -210,16 +229,13 @@ const TIME_FIELDS = 6;
 export class RunState {
   status: RunStatus = "pending";
   readonly size: number;
-  /** Status code per task (see {@link TASK_STATUSES}). */
+  /**
+   * Status code per task (see {@link TASK_STATUSES}) in its first `size`
+   * entries; then attempts, pending dependencies, queued flags and first
+   * attempts (see the accessors), then the event log.
+   */
   readonly statuses: Int32Array;
-  readonly attempts: Int32Array;
-  /** Dependencies not yet succeeded, per task. */
-  readonly pendingDeps: Int32Array;
-  /** 1 while an entry for the task sits in the ready queue (possibly stale). */
-  readonly queued: Int32Array;
-  /** The attempt that started the task's current retry round (1, or the first after a `retryRun`). */
-  readonly firstAttempts: Int32Array;
-  /** TIME_FIELDS doubles per task. */
+  /** TIME_FIELDS doubles per task, then the event log. */
   readonly times: Float64Array;
   readonly outputs: unknown[];
   /** Lease token per running task. */
@@ -253,17 +269,20 @@ export class RunState {
     this.size = n;
     this.remaining = n;
     const initial = graph.initial;
-    // Typed arrays keep numbers outside the JS heap: the garbage collector never copies them.
-    const ints = initial.ints.slice(); // PENDING is 0
-    this.statuses = ints.subarray(0, n);
-    this.attempts = ints.subarray(n, 2 * n);
-    this.pendingDeps = ints.subarray(2 * n, 3 * n);
-    this.queued = ints.subarray(3 * n, 4 * n);
-    this.firstAttempts = ints.subarray(4 * n, 5 * n);
-    this.times = initial.times.slice();
+    // One buffer per run holds every number: outside the JS heap, so the garbage
+    // collector never copies it, and one allocation with two views per run.
+    const events = n * 2 + 4;
+    const numCount = n * TIME_FIELDS + events * 2;
+    const buffer = new ArrayBuffer(numCount * 8 + (n * INT_FIELDS + events * 3) * 4);
+    const times = new Float64Array(buffer, 0, numCount);
+    times.set(initial.times);
+    this.times = times;
+    const ints = new Int32Array(buffer, numCount * 8, n * INT_FIELDS + events * 3);
+    ints.set(initial.ints); // PENDING is 0
+    this.statuses = ints;
+    this.events = new EventLog(events, ints, n * INT_FIELDS, times, n * TIME_FIELDS);
     this.outputs = initial.empty.slice();
     this.tokens = initial.empty.slice() as (string | undefined)[];
-    this.events = new EventLog(n * 2 + 4);
   }
 
   get terminal(): boolean {
@@ -281,6 +300,51 @@ export class RunState {
 
   priority(task: number): number {
     return this.graph.tasks[task]!.priority;
+  }
+
+  attempts(task: number): number {
+    return this.statuses[this.size + task]!;
+  }
+
+  setAttempts(task: number, attempts: number): void {
+    this.statuses[this.size + task] = attempts;
+  }
+
+  /** Dependencies of the task not yet succeeded. */
+  pendingDeps(task: number): number {
+    return this.statuses[2 * this.size + task]!;
+  }
+
+  setPendingDeps(task: number, count: number): void {
+    this.statuses[2 * this.size + task] = count;
+  }
+
+  /** Counts the task's dependencies that have not succeeded (or been skipped). */
+  unmetDeps(task: number): number {
+    let unmet = 0;
+    for (const d of this.graph.deps[task]!) {
+      const status = this.statuses[d];
+      if (status !== SUCCEEDED && status !== SKIPPED) unmet++;
+    }
+    return unmet;
+  }
+
+  /** True while an entry for the task sits in the ready queue (possibly stale). */
+  queued(task: number): boolean {
+    return this.statuses[3 * this.size + task] === 1;
+  }
+
+  setQueued(task: number, queued: boolean): void {
+    this.statuses[3 * this.size + task] = queued ? 1 : 0;
+  }
+
+  /** The attempt that started the task's current retry round (1, or the first after a `retryRun`). */
+  firstAttempt(task: number): number {
+    return this.statuses[4 * this.size + task]!;
+  }
+
+  setFirstAttempt(task: number, attempt: number): void {
+    this.statuses[4 * this.size + task] = attempt;
   }
 
   time(task: number, field: number): number {
@@ -302,7 +366,7 @@ export class RunState {
 
   /** Logs a run event (task -1) or a task event. */
   log(type: RunEventType, at: number, task = -1, durationMs = NaN, error?: SerializedError): void {
-    this.events.push(type, at, task, task < 0 ? 0 : this.attempts[task]!, durationMs, error);
+    this.events.push(type, at, task, task < 0 ? 0 : this.attempts(task), durationMs, error);
   }
 }
 
@@ -347,7 +411,7 @@ export function snapshotRun(run: RunState): RunRecord {
       status: TASK_STATUSES[status]!,
       dependsOn: spec.dependsOn,
       priority: spec.priority,
-      attempts: run.attempts[i]!,
+      attempts: run.attempts(i),
       output: run.outputs[i],
       error: run.error_(i),
       readyAt: orUndefined(run.time(i, READY_AT)),

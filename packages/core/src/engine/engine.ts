@@ -12,6 +12,7 @@ import { resultOf } from "../backend/outputs.js";
 import type {
   Coordinator,
   CoordinatorSignal,
+  CreateRunRequest,
   ReadEventsOptions,
   RunResult,
   RunStore,
@@ -22,7 +23,7 @@ import { createEngineHooks, isTapped } from "../hooks/create-hooks.js";
 import type { HookRegistry } from "../hooks/types.js";
 import { uuidv7 } from "../ids.js";
 import { createLogger, isLevelEnabled, type Logger } from "../logger.js";
-import { planWorkflow } from "../model/plan.js";
+import { planWorkflow, type WorkflowPlan } from "../model/plan.js";
 import { setupPlugins, type PluginHost } from "../plugins/setup-plugins.js";
 import type {
   RunEvent,
@@ -178,15 +179,27 @@ export class FlowMesh {
       runInput = info.input;
       startedBy = info.startedBy;
     }
+    // Someone listens for run:created: make sure they hear it before the run's first task starts.
+    const worker = this.events.listenerCount("run:created") > 0 ? this.worker : undefined;
+    worker?.hold();
+    try {
+      return await this.createRun(plan, { id, input: runInput, startedBy, idempotencyKey: key, requestHash });
+    } finally {
+      worker?.release();
+    }
+  }
+
+  private async createRun(
+    plan: WorkflowPlan,
+    request: Pick<CreateRunRequest, "id" | "input" | "startedBy" | "idempotencyKey" | "requestHash">,
+  ): Promise<RunHandle> {
+    const key = request.idempotencyKey;
+    const requestHash = request.requestHash;
     const { run, created } = await this.coordinator.createRun({
-      id,
+      ...request,
       workflow: plan.name,
       version: plan.version,
-      input: runInput,
       graph: plan.graph,
-      idempotencyKey: key,
-      requestHash,
-      startedBy,
       timeoutMs: plan.timeoutMs,
     });
     if (!created) {

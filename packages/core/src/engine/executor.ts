@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { ClaimedTask, OutcomeResult } from "../backend/types.js";
 import { FlowMeshError, isNonRetryable, serializeError, type SerializedError } from "../errors.js";
 import { isTapped } from "../hooks/create-hooks.js";
-import { isLevelEnabled } from "../logger.js";
+import { isLevelEnabled, type Logger } from "../logger.js";
 import type { PlannedTask } from "../model/plan.js";
 import { computeBackoffMs } from "../retry.js";
 import type { TaskHandler } from "../types.js";
@@ -35,7 +35,7 @@ export class Executor {
   private syncRun: string | undefined = undefined;
   /** Runs with an outcome being reported asynchronously, with how many. */
   private readonly finishing = new Map<string, number>();
-  private loggerLevel = "";
+  private loggerLevel: string | number = "";
   private debug = false;
 
   constructor(
@@ -89,10 +89,12 @@ export class Executor {
 
   /** Debug logging on? Re-evaluated only when the logger's level changes. */
   private debugEnabled(): boolean {
-    const level = this.rt.logger.level;
+    // pino's numeric level is a plain read; its `level` getter is not.
+    const logger = this.rt.logger as Logger & { levelVal?: number };
+    const level = logger.levelVal ?? logger.level;
     if (level !== this.loggerLevel) {
       this.loggerLevel = level;
-      this.debug = isLevelEnabled(this.rt.logger, "debug");
+      this.debug = isLevelEnabled(logger, "debug");
     }
     return this.debug;
   }

@@ -23,6 +23,7 @@ export class Worker {
   private pumpAgain = false;
   private stopped = false;
   private started = false;
+  private holds = 0;
   private readonly timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly idle = new Set<() => void>();
@@ -60,9 +61,18 @@ export class Worker {
     return this.inFlight;
   }
 
+  /** Holds claiming until {@link release}: lets the engine announce a run before its tasks start. */
+  hold(): void {
+    this.holds++;
+  }
+
+  release(): void {
+    if (--this.holds === 0 && this.pumpAgain) this.pump();
+  }
+
   /** Claims more work if there are free slots; cheap to call often. */
   pump(): void {
-    if (this.pumping) {
+    if (this.pumping || this.holds > 0) {
       this.pumpAgain = true;
       return;
     }
