@@ -157,7 +157,8 @@ export class MemoryCoordinator implements Coordinator {
       run.statuses[root] = READY;
       this.enqueue(run, root, now);
     }
-    await this.persist(run);
+    const saving = this.persist(run);
+    if (saving !== undefined) await saving;
     return { run: summarizeRun(run), created: true };
   }
 
@@ -172,7 +173,8 @@ export class MemoryCoordinator implements Coordinator {
   }
 
   private claimNow(request: ClaimRequest): ClaimedTask[] {
-    if (this.closed) return NOTHING;
+    // Workers ask after every finished task; most find nothing: answer those without reading the clock.
+    if (this.closed || (this.ready.size === 0 && this.delayed.size === 0)) return NOTHING;
     const now = this.now();
     if (this.delayed.size > 0) this.promoteDue(now);
     let claimed = NOTHING;
@@ -185,9 +187,7 @@ export class MemoryCoordinator implements Coordinator {
       run.statuses[task] = RUNNING;
       const attempt = run.attempts(task) + 1;
       run.setAttempts(task, attempt);
-      // Attempts only grow, so the attempt number fences this lease against every earlier one of the task.
-      const token = attempt < TOKENS.length ? TOKENS[attempt]! : String(attempt);
-      run.tokens[task] = token;
+      const token = tokenOf(attempt);
       const expires = now + request.leaseMs;
       run.setTime(task, LEASE_EXPIRES, expires);
       run.setTime(task, STARTED_AT, now);
@@ -234,7 +234,6 @@ export class MemoryCoordinator implements Coordinator {
     const task = leased(run, lease, now);
     if (task < 0) return LOST;
     const skipped = request.skipped === true;
-    run.tokens[task] = undefined;
     run.statuses[task] = skipped ? SKIPPED : SUCCEEDED;
     run.outputs[task] = request.output;
     run.setError(task, undefined);
@@ -261,7 +260,6 @@ export class MemoryCoordinator implements Coordinator {
     const now = this.now();
     const task = leased(run, lease, now);
     if (task < 0) return LOST;
-    run.tokens[task] = undefined;
     run.setError(task, request.error);
     run.setTime(task, DURATION, request.durationMs);
     let result = OK;
@@ -300,7 +298,6 @@ export class MemoryCoordinator implements Coordinator {
     for (let task = 0; task < run.size; task++) {
       const status = run.statuses[task]!;
       if (status === PENDING || status === READY || status === RUNNING || status === RETRYING) {
-        run.tokens[task] = undefined;
         run.statuses[task] = CANCELLED;
         run.setTime(task, ENDED_AT, now);
       }
@@ -383,7 +380,6 @@ export class MemoryCoordinator implements Coordinator {
       let changed = false;
       for (let task = 0; task < run.size; task++) {
         if (run.statuses[task] !== RUNNING || run.time(task, LEASE_EXPIRES) > now) continue;
-        run.tokens[task] = undefined;
         run.statuses[task] = READY;
         run.log("task:lease_lost", now, task);
         this.enqueue(run, task, now);
@@ -574,11 +570,19 @@ function withoutTasks(run: RunRecord): RunSummary {
   return summary;
 }
 
+/**
+ * A lease's token is its attempt number: attempts only grow, so it fences the
+ * lease against every earlier one of the task, and it needs no storage.
+ */
+function tokenOf(attempt: number): string {
+  return attempt < TOKENS.length ? TOKENS[attempt]! : String(attempt);
+}
+
 /** The task index if `lease` still holds it at `now`, else -1. */
 function leased(run: RunState, lease: LeaseRef, now: number): number {
   // Our own claims carry their index; the name check below still guards them.
   const task = lease instanceof MemoryClaim && lease.runState === run ? lease.index : run.indexOf(lease.task);
-  if (task < 0 || run.statuses[task] !== RUNNING || run.tokens[task] !== lease.token) return -1;
+  if (task < 0 || run.statuses[task] !== RUNNING || tokenOf(run.attempts(task)) !== lease.token) return -1;
   return run.time(task, LEASE_EXPIRES) > now ? task : -1;
 }
 

@@ -9,6 +9,8 @@ export class ReadyQueue<R> {
   /** Distinct priorities with a bucket, highest first. */
   private priorities: PairFifo<R>[] = [];
   private priorityValues: number[] = [];
+  /** Entries queued, stale ones included. */
+  size = 0;
   /** The pair the last successful `shift()` returned. */
   run: R | undefined = undefined;
   index = -1;
@@ -24,6 +26,7 @@ export class ReadyQueue<R> {
       this.priorities.splice(at, 0, bucket);
     }
     bucket.push(run, index);
+    this.size++;
   }
 
   /** Takes the next pair into `run`/`index`; false when empty. */
@@ -31,6 +34,7 @@ export class ReadyQueue<R> {
     for (let i = 0; i < this.priorities.length; i++) {
       const bucket = this.priorities[i]!;
       if (bucket.length > 0) {
+        this.size--;
         this.run = bucket.shiftRun();
         this.index = bucket.shiftIndex();
         return true;

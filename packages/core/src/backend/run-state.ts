@@ -187,6 +187,28 @@ const EVENT_CODE = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) a
   number
 >;
 
+const SLAB_BYTES = 1 << 20;
+let slab: ArrayBuffer | undefined;
+let slabUsed = SLAB_BYTES;
+
+/**
+ * Hands out 8-byte-aligned stretches of 1 MiB slabs. Allocating an
+ * ArrayBuffer per run costs microseconds; a view into a slab costs tens of
+ * nanoseconds. A slab lives as long as any run carved from it; the memory
+ * backend drops finished runs oldest first, so old slabs empty out in turn.
+ */
+function carve(bytes: number): { buffer: ArrayBuffer; offset: number } {
+  const size = (bytes + 7) & ~7;
+  if (size > SLAB_BYTES / 8) return { buffer: new ArrayBuffer(size), offset: 0 };
+  if (slab === undefined || slabUsed + size > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const offset = slabUsed;
+  slabUsed += size;
+  return { buffer: slab, offset };
+}
+
 /** Task statuses by code: the per-task state is kept in flat arrays, not one object per task. */
 export const TASK_STATUSES: readonly TaskStatus[] = [
   "pending",
@@ -238,8 +260,6 @@ export class RunState {
   /** TIME_FIELDS doubles per task, then the event log. */
   readonly times: Float64Array;
   readonly outputs: unknown[];
-  /** Lease token per running task. */
-  readonly tokens: (string | undefined)[];
   /** Errors per task, allocated on the first one. */
   errors: (SerializedError | undefined)[] | undefined = undefined;
   /** Tasks not yet in a terminal status. */
@@ -269,20 +289,20 @@ export class RunState {
     this.size = n;
     this.remaining = n;
     const initial = graph.initial;
-    // One buffer per run holds every number: outside the JS heap, so the garbage
-    // collector never copies it, and one allocation with two views per run.
+    // One stretch of a shared slab per run holds every number: outside the JS
+    // heap, so the garbage collector never copies it, and two views per run.
     const events = n * 2 + 4;
     const numCount = n * TIME_FIELDS + events * 2;
-    const buffer = new ArrayBuffer(numCount * 8 + (n * INT_FIELDS + events * 3) * 4);
-    const times = new Float64Array(buffer, 0, numCount);
+    const intCount = n * INT_FIELDS + events * 3;
+    const { buffer, offset } = carve(numCount * 8 + intCount * 4);
+    const times = new Float64Array(buffer, offset, numCount);
     times.set(initial.times);
     this.times = times;
-    const ints = new Int32Array(buffer, numCount * 8, n * INT_FIELDS + events * 3);
+    const ints = new Int32Array(buffer, offset + numCount * 8, intCount);
     ints.set(initial.ints); // PENDING is 0
     this.statuses = ints;
     this.events = new EventLog(events, ints, n * INT_FIELDS, times, n * TIME_FIELDS);
     this.outputs = initial.empty.slice();
-    this.tokens = initial.empty.slice() as (string | undefined)[];
   }
 
   get terminal(): boolean {

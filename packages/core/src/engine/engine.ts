@@ -86,6 +86,8 @@ export class FlowMesh {
   private coordinatorRef: Coordinator | undefined;
   private worker: Worker | undefined;
   private initPromise: Promise<void> | undefined;
+  /** Set once `ready()` completed: the hot paths skip awaiting it again. */
+  private isReady = false;
   private readonly pendingRegistrations = new Set<Promise<unknown>>();
   private readonly waiters = new Map<string, Waiter[]>();
   /** Runs whose finish signal arrived while our executor was still reporting one of their outcomes. */
@@ -115,8 +117,11 @@ export class FlowMesh {
    * workflows.
    */
   async ready(): Promise<void> {
-    await this.initialized();
-    this.worker?.start();
+    if (!this.isReady) {
+      await this.initialized();
+      this.worker?.start();
+      this.isReady = true;
+    }
   }
 
   /** Plugins set up and backend connected, without starting the worker. */
@@ -157,7 +162,7 @@ export class FlowMesh {
   /** Starts a run of a registered workflow and returns its handle. */
   async start(workflow: string, input?: unknown, options: StartOptions = {}): Promise<RunHandle> {
     this.assertOpen();
-    await this.ready();
+    if (!this.isReady) await this.ready();
     if (this.pendingRegistrations.size > 0) await Promise.allSettled([...this.pendingRegistrations]);
     const { plan } = this.registry.resolve(workflow, options.version);
     const id = uuidv7();
@@ -180,12 +185,14 @@ export class FlowMesh {
       startedBy = info.startedBy;
     }
     // Someone listens for run:created: make sure they hear it before the run's first task starts.
+    const request = { id, input: runInput, startedBy, idempotencyKey: key, requestHash };
     const worker = this.events.listenerCount("run:created") > 0 ? this.worker : undefined;
-    worker?.hold();
+    if (worker === undefined) return this.createRun(plan, request);
+    worker.hold();
     try {
-      return await this.createRun(plan, { id, input: runInput, startedBy, idempotencyKey: key, requestHash });
+      return await this.createRun(plan, request);
     } finally {
-      worker?.release();
+      worker.release();
     }
   }
 
@@ -250,7 +257,7 @@ export class FlowMesh {
 
   /** Resolves with the run's status and outputs once it is finished. */
   async waitForResult(runId: string): Promise<RunResult> {
-    await this.initialized();
+    if (!this.isReady) await this.initialized();
     return new Promise<RunResult>((resolve, reject) => {
       // Register first, then look: a finish in between still reaches us.
       const waiter: Waiter = { resolve, reject };
