@@ -188,25 +188,33 @@ const EVENT_CODE = Object.fromEntries(EVENT_TYPES.map((type, i) => [type, i])) a
 >;
 
 const SLAB_BYTES = 1 << 20;
-let slab: ArrayBuffer | undefined;
+let slabF64 = new Float64Array(0);
+let slabI32 = new Int32Array(0);
 let slabUsed = SLAB_BYTES;
 
 /**
- * Hands out 8-byte-aligned stretches of 1 MiB slabs. Allocating an
- * ArrayBuffer per run costs microseconds; a view into a slab costs tens of
- * nanoseconds. A slab lives as long as any run carved from it; the memory
- * backend drops finished runs oldest first, so old slabs empty out in turn.
+ * Hands out run storage from 1 MiB slabs: `doubles` Float64 then `ints` Int32
+ * slots, 8-byte aligned. Allocating an ArrayBuffer per run costs
+ * microseconds; a subarray of a slab's view costs a few hundred nanoseconds.
+ * A slab lives as long as any run carved from it; the memory backend drops
+ * finished runs oldest first, so old slabs empty out in turn.
  */
-function carve(bytes: number): { buffer: ArrayBuffer; offset: number } {
-  const size = (bytes + 7) & ~7;
-  if (size > SLAB_BYTES / 8) return { buffer: new ArrayBuffer(size), offset: 0 };
-  if (slab === undefined || slabUsed + size > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
+function carve(doubles: number, ints: number): { f64: Float64Array; i32: Int32Array } {
+  const bytes = doubles * 8 + ((ints * 4 + 7) & ~7);
+  if (bytes > SLAB_BYTES / 8) {
+    const buffer = new ArrayBuffer(bytes);
+    return { f64: new Float64Array(buffer, 0, doubles), i32: new Int32Array(buffer, doubles * 8, ints) };
+  }
+  if (slabUsed + bytes > SLAB_BYTES) {
+    const slab = new ArrayBuffer(SLAB_BYTES);
+    slabF64 = new Float64Array(slab);
+    slabI32 = new Int32Array(slab);
     slabUsed = 0;
   }
-  const offset = slabUsed;
-  slabUsed += size;
-  return { buffer: slab, offset };
+  const at = slabUsed;
+  slabUsed += bytes;
+  const intAt = (at + doubles * 8) / 4;
+  return { f64: slabF64.subarray(at / 8, at / 8 + doubles), i32: slabI32.subarray(intAt, intAt + ints) };
 }
 
 /** Task statuses by code: the per-task state is kept in flat arrays, not one object per task. */
@@ -293,12 +301,9 @@ export class RunState {
     // heap, so the garbage collector never copies it, and two views per run.
     const events = n * 2 + 4;
     const numCount = n * TIME_FIELDS + events * 2;
-    const intCount = n * INT_FIELDS + events * 3;
-    const { buffer, offset } = carve(numCount * 8 + intCount * 4);
-    const times = new Float64Array(buffer, offset, numCount);
+    const { f64: times, i32: ints } = carve(numCount, n * INT_FIELDS + events * 3);
     times.set(initial.times);
     this.times = times;
-    const ints = new Int32Array(buffer, offset + numCount * 8, intCount);
     ints.set(initial.ints); // PENDING is 0
     this.statuses = ints;
     this.events = new EventLog(events, ints, n * INT_FIELDS, times, n * TIME_FIELDS);
