@@ -187,9 +187,7 @@ export class MemoryCoordinator implements Coordinator {
       run.statuses[task] = RUNNING;
       const attempt = run.attempts(task) + 1;
       run.setAttempts(task, attempt);
-      const token = tokenOf(attempt);
-      const expires = now + request.leaseMs;
-      run.setTime(task, LEASE_EXPIRES, expires);
+      run.setTime(task, LEASE_EXPIRES, now + request.leaseMs);
       run.setTime(task, STARTED_AT, now);
       if (run.status === "pending") {
         run.status = "running";
@@ -198,10 +196,7 @@ export class MemoryCoordinator implements Coordinator {
       }
       run.log("task:started", now, task);
       if (claimed === NOTHING) claimed = [];
-      const readyAt = run.time(task, READY_AT);
-      claimed.push(
-        new MemoryClaim(run, task, token, attempt, expires, Number.isNaN(readyAt) ? now : readyAt),
-      );
+      claimed.push(new MemoryClaim(run, task, attempt));
     }
     return claimed;
   }
@@ -228,7 +223,8 @@ export class MemoryCoordinator implements Coordinator {
   }
 
   private completeNow(lease: LeaseRef, request: CompleteRequest): OutcomeResult {
-    const run = this.runs.get(lease.runId);
+    // Our own claim knows its run (a run that left memory is finished: `leased` refuses it).
+    const run = lease instanceof MemoryClaim ? lease.runState : this.runs.get(lease.runId);
     if (run === undefined) return LOST;
     const now = this.now();
     const task = leased(run, lease, now);
@@ -580,7 +576,7 @@ function tokenOf(attempt: number): string {
 
 /** The task index if `lease` still holds it at `now`, else -1. */
 function leased(run: RunState, lease: LeaseRef, now: number): number {
-  // Our own claims carry their index; the name check below still guards them.
+  // Our own claims carry their index. No task of a finished run is RUNNING, so those are refused too.
   const task = lease instanceof MemoryClaim && lease.runState === run ? lease.index : run.indexOf(lease.task);
   if (task < 0 || run.statuses[task] !== RUNNING || tokenOf(run.attempts(task)) !== lease.token) return -1;
   return run.time(task, LEASE_EXPIRES) > now ? task : -1;
@@ -588,28 +584,49 @@ function leased(run: RunState, lease: LeaseRef, now: number): number {
 
 /** A claimed task. Its `deps` object is built only if the handler reads it. */
 class MemoryClaim implements ClaimedTask {
-  readonly runId: string;
-  readonly task: string;
-  readonly workflow: string;
-  readonly version: string;
-  readonly input: unknown;
-  readonly roundAttempt: number;
   private depsCache: Record<string, unknown> | undefined = undefined;
 
+  // Four fields, everything else read from the run: a claim is made for every attempt.
   constructor(
     readonly runState: RunState,
     readonly index: number,
-    readonly token: string,
     readonly attempt: number,
-    readonly leaseExpiresAt: number,
-    readonly readyAt: number,
-  ) {
-    this.runId = runState.id;
-    this.task = runState.name(index);
-    this.workflow = runState.workflow;
-    this.version = runState.version;
-    this.input = runState.input;
-    this.roundAttempt = attempt - runState.firstAttempt(index) + 1;
+  ) {}
+
+  get runId(): string {
+    return this.runState.id;
+  }
+
+  get task(): string {
+    return this.runState.name(this.index);
+  }
+
+  get token(): string {
+    return tokenOf(this.attempt);
+  }
+
+  get workflow(): string {
+    return this.runState.workflow;
+  }
+
+  get version(): string {
+    return this.runState.version;
+  }
+
+  get input(): unknown {
+    return this.runState.input;
+  }
+
+  get roundAttempt(): number {
+    return this.attempt - this.runState.firstAttempt(this.index) + 1;
+  }
+
+  get leaseExpiresAt(): number {
+    return this.runState.time(this.index, LEASE_EXPIRES);
+  }
+
+  get readyAt(): number {
+    return this.runState.time(this.index, READY_AT);
   }
 
   get deps(): Record<string, unknown> {

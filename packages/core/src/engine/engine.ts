@@ -139,7 +139,7 @@ export class FlowMesh {
     definition: WorkflowDefinitionInput | WorkflowDefinition,
     options: RegisterOptions = {},
   ): Promise<RegisteredWorkflow> {
-    this.assertOpen();
+    if (this.state !== "open") return Promise.reject(closedError());
     const registration = (async () => {
       const plan = planWorkflow(definition);
       await this.initialized();
@@ -560,7 +560,7 @@ export class FlowMesh {
   }
 
   private assertOpen(): void {
-    if (this.state !== "open") throw new FlowMeshError("FM_ERR_CLOSED", "the engine is closed");
+    if (this.state !== "open") throw closedError();
   }
 }
 
@@ -582,6 +582,10 @@ interface Waiter {
 
 function isTerminal(status: RunStatus): boolean {
   return status === "succeeded" || status === "failed" || status === "cancelled" || status === "timed_out";
+}
+
+function closedError(): FlowMeshError {
+  return new FlowMeshError("FM_ERR_CLOSED", "the engine is closed");
 }
 
 function unknownRun(runId: string): FlowMeshError {

@@ -5,7 +5,7 @@
  * event nobody listens to.
  */
 import { performance } from "node:perf_hooks";
-import type { ClaimedTask, OutcomeResult } from "../backend/types.js";
+import type { ClaimedTask, OutcomeResult, SyncCoordinatorOps } from "../backend/types.js";
 import { FlowMeshError, isNonRetryable, serializeError, type SerializedError } from "../errors.js";
 import { isTapped } from "../hooks/create-hooks.js";
 import { isLevelEnabled, type Logger } from "../logger.js";
@@ -38,10 +38,15 @@ export class Executor {
   private loggerLevel: string | number = "";
   private debug = false;
 
+  /** The backend's synchronous fast path, if it has one (fixed for the engine's life). */
+  private readonly sync: SyncCoordinatorOps | undefined;
+
   constructor(
     private readonly rt: EngineRuntime,
     private readonly callbacks: ExecutorCallbacks,
-  ) {}
+  ) {
+    this.sync = rt.coordinator.sync;
+  }
 
   /** Runs one attempt; `callbacks.settled` is called when it is over, synchronously or later. */
   run(claimed: ClaimedTask): void {
@@ -146,8 +151,7 @@ export class Executor {
   ): Promise<void> | undefined {
     const durationMs = performance.now() - exec.startedAt;
     if (exec.lost) return this.leaseLost(exec);
-    const { coordinator } = this.rt;
-    const sync = coordinator.sync;
+    const sync = this.sync;
     if (sync !== undefined) {
       const request = this.completion;
       request.output = output;
@@ -160,7 +164,7 @@ export class Executor {
       return this.succeeded(exec, workflow, output, durationMs, skipped, result);
     }
     const runId = this.mark(exec.runId);
-    return coordinator
+    return this.rt.coordinator
       .complete(exec.claimed, { output, durationMs, skipped })
       .then((result) => this.succeeded(exec, workflow, output, durationMs, skipped, result))
       .finally(() => this.unmark(runId));

@@ -33,12 +33,15 @@ export class Worker {
   private readonly request: ClaimRequest;
 
   private readonly executor: Executor;
+  /** The backend's synchronous fast path, if it has one. */
+  private readonly sync: SyncCoordinatorOps | undefined;
 
   constructor(
     private readonly rt: EngineRuntime,
     private readonly options: WorkerOptions,
   ) {
     this.request = { workerId: options.workerId, max: options.claimBatch, leaseMs: options.leaseMs };
+    this.sync = rt.coordinator.sync;
     this.executor = new Executor(rt, { settled: this.settled, crashed: this.crashed });
   }
 
@@ -78,7 +81,7 @@ export class Worker {
     }
     if (!this.started || this.stopped || this.inFlight >= this.options.concurrency) return;
     this.pumping = true;
-    const sync = this.rt.coordinator.sync;
+    const sync = this.sync;
     if (sync !== undefined) this.fillSync(sync);
     else void this.fill();
   }

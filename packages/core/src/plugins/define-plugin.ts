@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { FlowMeshError } from "../errors.js";
 import { collectIssues } from "../model/issues.js";
 import type { FlowMeshPlugin, PluginContext, PluginDefinition, PluginFactory } from "./types.js";
@@ -33,7 +33,9 @@ function parseOptions<S extends z.ZodType | undefined>(
 ): unknown {
   const schema = definition.options;
   if (schema === undefined) return undefined;
-  const parsed = schema.safeParse(raw);
+  // `plugin()` with no argument means "all defaults", also for object schemas that reject undefined.
+  const parsed =
+    raw === undefined && schema instanceof z.ZodObject ? schema.safeParse({}) : schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = collectIssues(parsed.error.issues);
   throw new FlowMeshError(

@@ -72,5 +72,8 @@ export interface PluginDefinition<S extends z.ZodType | undefined> {
 export type PluginFactory<S extends z.ZodType | undefined> = S extends z.ZodType
   ? undefined extends z.input<S>
     ? (options?: z.input<S>) => FlowMeshPlugin
-    : (options: z.input<S>) => FlowMeshPlugin
+    : // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- "every option is optional"
+      {} extends z.input<S>
+      ? (options?: z.input<S>) => FlowMeshPlugin
+      : (options: z.input<S>) => FlowMeshPlugin
   : () => FlowMeshPlugin;
