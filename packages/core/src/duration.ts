@@ -7,6 +7,9 @@ import { FlowMeshError } from "./errors.js";
  */
 export type Duration = number | string;
 
+/** The longest duration a timer can wait (about 24.8 days): Node fires longer ones at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\s*$/;
 
@@ -15,6 +18,14 @@ const PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\s*$/;
  * saying what was received. Never throws.
  */
 export function tryParseDuration(value: unknown): { ms: number } | { error: string } {
+  const parsed = parse(value);
+  if ("ms" in parsed && parsed.ms > MAX_DURATION_MS) {
+    return { error: `must be at most 24.8 days (${MAX_DURATION_MS} ms), received ${JSON.stringify(value)}` };
+  }
+  return parsed;
+}
+
+function parse(value: unknown): { ms: number } | { error: string } {
   if (typeof value === "number") {
     if (!Number.isFinite(value) || value < 0) {
       return { error: `expected a non-negative number of seconds, received ${String(value)}` };

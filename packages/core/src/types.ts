@@ -129,6 +129,8 @@ export interface TaskRecord {
   priority: number;
   /** Attempts started so far. */
   attempts: number;
+  /** The attempt that began the current retry round: 1, or the first attempt after a manual retry. */
+  firstAttempt?: number;
   output?: unknown;
   error?: SerializedError;
   /** When the current attempt became ready (for queue-wait metrics). */

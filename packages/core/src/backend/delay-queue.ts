@@ -6,6 +6,11 @@ export class DelayQueue<T> {
     return this.heap.length;
   }
 
+  /** The earliest item, or undefined when empty. */
+  peek(): T | undefined {
+    return this.heap[0]?.item;
+  }
+
   /** Due time of the earliest item, or undefined when empty. */
   peekTime(): number | undefined {
     return this.heap[0]?.at;
@@ -30,7 +35,8 @@ export class DelayQueue<T> {
     return due;
   }
 
-  private pop(): T | undefined {
+  /** Removes and returns the earliest item. */
+  pop(): T | undefined {
     const heap = this.heap;
     const top = heap[0];
     const last = heap.pop();

@@ -23,7 +23,7 @@ import {
   TASK_STATUSES,
 } from "./run-state.js";
 import { resultOf } from "./outputs.js";
-import type { RunResult, RunStore } from "./types.js";
+import type { RetryRunRequest, RunResult, RunStore } from "./types.js";
 import type { RunFilter, RunPage, RunRecord } from "../types.js";
 
 export class LocalCoordinator extends MemoryCoordinator {
@@ -49,7 +49,7 @@ export class LocalCoordinator extends MemoryCoordinator {
         if (run.statuses[task] === READY) this.enqueue(run, task, now);
         else if (run.statuses[task] === RETRYING) this.delay(run, task);
       }
-      await this.persist(run);
+      await this.save(run);
     }
   }
 
@@ -77,6 +77,15 @@ export class LocalCoordinator extends MemoryCoordinator {
 
   /** Finished runs stay in the store, and so does their idempotency key. */
   protected override evicted(_run: RunState): void {}
+
+  /** A finished run may live only in the store: bring it back into memory to re-open it. */
+  override async retryRun(runId: string, request: RetryRunRequest): Promise<RunRecord> {
+    if (!this.runs.has(runId)) {
+      const stored = await this.store.get(runId);
+      if (stored !== undefined) this.adopt(restore(stored, this.now()));
+    }
+    return super.retryRun(runId, request);
+  }
 
   override async getRun(runId: string): Promise<RunRecord | undefined> {
     return (await super.getRun(runId)) ?? (await this.store.get(runId));
@@ -140,6 +149,7 @@ function restore(record: RunRecord, now: number): RunState {
     const status = saved.status === "running" ? READY : TASK_STATUSES.indexOf(saved.status);
     run.statuses[task] = status;
     run.setAttempts(task, saved.attempts);
+    run.setFirstAttempt(task, saved.firstAttempt ?? 1);
     run.outputs[task] = saved.output;
     run.setError(task, saved.error);
     run.setTime(task, READY_AT, saved.readyAt ?? NaN);

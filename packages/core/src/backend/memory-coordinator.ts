@@ -89,6 +89,8 @@ export class MemoryCoordinator implements Coordinator {
   /** Runs not yet finished: what recover() scans. */
   private readonly activeRuns = new Set<RunState>();
   private readonly finished: string[] = [];
+  /** Runs whose last save failed; recover() saves them again. */
+  private readonly unsaved = new Set<RunState>();
   private finishedHead = 0;
   private readonly maxFinishedRuns: number;
   private readonly listeners = new Set<(signal: CoordinatorSignal) => void>();
@@ -153,12 +155,18 @@ export class MemoryCoordinator implements Coordinator {
     run.requestHash = request.requestHash;
     this.adopt(run);
     run.log("run:created", now);
-    for (const root of run.graph.roots) {
-      run.statuses[root] = READY;
-      this.enqueue(run, root, now);
-    }
+    for (const root of run.graph.roots) run.statuses[root] = READY;
     const saving = this.persist(run);
-    if (saving !== undefined) await saving;
+    if (saving !== undefined) {
+      try {
+        await saving;
+      } catch (error) {
+        // Not saved, so not created: forget it before any of its tasks could be claimed.
+        this.forget(run);
+        throw error;
+      }
+    }
+    for (const root of run.graph.roots) this.enqueue(run, root, now);
     return { run: summarizeRun(run), created: true };
   }
 
@@ -216,7 +224,7 @@ export class MemoryCoordinator implements Coordinator {
   async complete(lease: LeaseRef, request: CompleteRequest): Promise<OutcomeResult> {
     const run = this.runs.get(lease.runId);
     const result = this.completeNow(lease, request);
-    if (result.ok && run !== undefined) await this.persist(run);
+    if (result.ok && run !== undefined) await this.save(run);
     // Announced only once saved: whoever is told the run ended can read it back.
     if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
     return result;
@@ -282,7 +290,7 @@ export class MemoryCoordinator implements Coordinator {
       }
       if (run.remaining === 0) result = this.settle(run, now);
     }
-    await this.persist(run);
+    await this.save(run);
     if (result.ok && result.runStatus !== undefined) this.announce(run.id, result.runStatus);
     return result;
   }
@@ -306,8 +314,9 @@ export class MemoryCoordinator implements Coordinator {
       message: request.reason ?? (timedOut ? "workflow timed out" : "run cancelled"),
     };
     this.end(run, request.status, now);
+    this.armDelayTimer();
     this.signal({ type: "run-cancelled", runId });
-    await this.persist(run);
+    await this.save(run);
     this.announce(runId, request.status);
     return snapshotRun(run);
   }
@@ -331,6 +340,18 @@ export class MemoryCoordinator implements Coordinator {
       throw new FlowMeshError("FM_ERR_INVALID_STATE", `retry: run "${runId}" has no task to retry`, {
         details: { runId },
       });
+    }
+    const resetting = new Set(reset);
+    for (const task of reset) {
+      // A re-run task waiting on a dependency that will never succeed would hang the run.
+      const blocked = run.graph.deps[task]!.find((d) => !resetting.has(d) && !isSucceeded(run.statuses[d]!));
+      if (blocked !== undefined) {
+        throw new FlowMeshError(
+          "FM_ERR_INVALID_STATE",
+          `retry: task "${run.name(task)}" of run "${runId}" depends on "${run.name(blocked)}", which did not succeed and is not being retried`,
+          { details: { runId, task: run.name(task), dependency: run.name(blocked) } },
+        );
+      }
     }
     const now = this.now();
     for (const task of reset) {
@@ -359,11 +380,19 @@ export class MemoryCoordinator implements Coordinator {
         this.enqueue(run, task, now);
       }
     }
-    await this.persist(run);
+    await this.save(run);
     return snapshotRun(run);
   }
 
   async recover(): Promise<RecoverResult> {
+    for (const run of [...this.unsaved]) {
+      try {
+        await this.save(run);
+        if (run.terminal) this.announce(run.id, run.status as TerminalRunStatus);
+      } catch {
+        // Still failing: the next sweep tries again.
+      }
+    }
     const now = this.now();
     let leases = 0;
     const timedOut: string[] = [];
@@ -382,7 +411,7 @@ export class MemoryCoordinator implements Coordinator {
         leases++;
         changed = true;
       }
-      if (changed) await this.persist(run);
+      if (changed) await this.save(run);
     }
     this.promoteDue(now);
     return { leases, timedOut };
@@ -449,6 +478,30 @@ export class MemoryCoordinator implements Coordinator {
 
   // ------------------------------------------------------------ for subclasses
 
+  /**
+   * Saves a changed run. A failed save leaves the change in memory but unsaved:
+   * recover() saves it again, and only then announces a run that ended.
+   */
+  protected async save(run: RunState): Promise<void> {
+    const saving = this.persist(run);
+    if (saving === undefined) return;
+    try {
+      await saving;
+      this.unsaved.delete(run);
+    } catch (error) {
+      this.unsaved.add(run);
+      throw error;
+    }
+  }
+
+  private forget(run: RunState): void {
+    this.runs.delete(run.id);
+    this.activeRuns.delete(run);
+    if (run.idempotencyKey !== undefined && this.byIdempotencyKey.get(run.idempotencyKey) === run.id) {
+      this.byIdempotencyKey.delete(run.idempotencyKey);
+    }
+  }
+
   /** Takes a run into memory: indexed, and scanned by recover() until it ends. */
   protected adopt(run: RunState): void {
     this.runs.set(run.id, run);
@@ -511,6 +564,17 @@ export class MemoryCoordinator implements Coordinator {
   }
 
   private armDelayTimer(): void {
+    // Entries of runs that ended or tasks retried since are stale: drop them, no timer for them.
+    let next = this.delayed.peek();
+    while (next !== undefined && (next.run.terminal || next.run.statuses[next.task] !== RETRYING)) {
+      this.delayed.pop();
+      next = this.delayed.peek();
+    }
+    if (next === undefined && this.delayTimer !== undefined) {
+      clearTimeout(this.delayTimer);
+      this.delayTimer = undefined;
+      this.delayTimerAt = Infinity;
+    }
     const at = this.delayed.peekTime();
     if (at === undefined || this.closed || at >= this.delayTimerAt) return;
     if (this.delayTimer !== undefined) clearTimeout(this.delayTimer);
@@ -559,6 +623,10 @@ export class MemoryCoordinator implements Coordinator {
   private assertOpen(): void {
     if (this.closed) throw new FlowMeshError("FM_ERR_CLOSED", "the memory backend is closed");
   }
+}
+
+function isSucceeded(status: number): boolean {
+  return status === SUCCEEDED || status === SKIPPED;
 }
 
 function withoutTasks(run: RunRecord): RunSummary {

@@ -437,6 +437,7 @@ export function snapshotRun(run: RunState): RunRecord {
       dependsOn: spec.dependsOn,
       priority: spec.priority,
       attempts: run.attempts(i),
+      firstAttempt: run.firstAttempt(i),
       output: run.outputs[i],
       error: run.error_(i),
       readyAt: orUndefined(run.time(i, READY_AT)),

@@ -4,7 +4,6 @@
  * worker and executor do the running. Initialisation is lazy and happens once,
  * on the first call that needs it (or `ready()`).
  */
-import { createHash } from "node:crypto";
 import { hostname } from "node:os";
 import { LocalCoordinator } from "../backend/local-coordinator.js";
 import { MemoryCoordinator } from "../backend/memory-coordinator.js";
@@ -35,7 +34,8 @@ import type {
   WorkflowDefinition,
   WorkflowDefinitionInput,
 } from "../types.js";
-import { downstreamInRecord } from "./executor.js";
+import { fingerprint } from "./fingerprint.js";
+import { tasksToReset } from "./retry-plan.js";
 import { resolveOptions, type FlowMeshOptions, type ResolvedOptions } from "./options.js";
 import { WorkflowRegistry, type RegisteredWorkflow } from "./registry.js";
 import { resolveHandlers } from "./resolve-handlers.js";
@@ -92,6 +92,8 @@ export class FlowMesh {
   private readonly waiters = new Map<string, Waiter[]>();
   /** Runs whose finish signal arrived while our executor was still reporting one of their outcomes. */
   private readonly deferredFinishes = new Set<string>();
+  /** Runs this engine is cancelling or timing out right now. */
+  private readonly endingHere = new Set<string>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
   private state: "open" | "closing" | "closed" = "open";
@@ -285,14 +287,8 @@ export class FlowMesh {
   /** Cancels a run. A finished run is returned unchanged. */
   async cancel(runId: string, reason?: string): Promise<RunRecord> {
     await this.initialized();
-    const ended = await this.coordinator.finishRun(runId, {
-      status: "cancelled",
-      ...(reason === undefined ? {} : { reason }),
-    });
-    if (ended !== undefined) {
-      await this.afterRun(ended);
-      return ended;
-    }
+    const ended = await this.endRun(runId, "cancelled", reason);
+    if (ended !== undefined) return ended;
     const run = await this.coordinator.getRun(runId);
     if (run === undefined)
       throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `cancel: no run with id "${runId}"`, {
@@ -313,24 +309,7 @@ export class FlowMesh {
       throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, {
         details: { runId },
       });
-    let reset: string[];
-    if (options.fromTask !== undefined) {
-      if (run.tasks[options.fromTask] === undefined) {
-        throw new FlowMeshError(
-          "FM_ERR_INVALID_OPTIONS",
-          `retry: run ${runId} has no task "${options.fromTask}"`,
-          {
-            details: { path: "fromTask", runId },
-          },
-        );
-      }
-      reset = [options.fromTask, ...downstreamInRecord(run.tasks, options.fromTask)];
-    } else {
-      reset = run.taskOrder.filter((name) => {
-        const status = run.tasks[name]!.status;
-        return status !== "succeeded" && status !== "skipped";
-      });
-    }
+    const reset = tasksToReset(run, options.fromTask);
     const reopened = await this.coordinator.retryRun(runId, { reset });
     if (reopened.deadlineAt !== undefined) this.armDeadline(runId, reopened.deadlineAt);
     return new RunHandle(runId, false, this);
@@ -367,6 +346,17 @@ export class FlowMesh {
       await this.coordinatorRef?.close();
     }
     this.state = "closed";
+    // Nothing will finish these runs in this engine any more.
+    for (const [runId, waiting] of this.waiters) {
+      for (const waiter of waiting) {
+        waiter.reject(
+          new FlowMeshError("FM_ERR_CLOSED", `the engine closed while waiting for run ${runId}`, {
+            details: { runId },
+          }),
+        );
+      }
+    }
+    this.waiters.clear();
   }
 
   // ------------------------------------------------------------ internals
@@ -440,8 +430,9 @@ export class FlowMesh {
         }
         if (!this.waiters.has(signal.runId)) return;
         // Our own executor is reporting an outcome of this run: it releases the waiters after its hooks.
-        if (this.worker?.isFinishing(signal.runId) === true) this.deferredFinishes.add(signal.runId);
-        else this.releaseWaiters(signal.runId);
+        if (this.endingHere.has(signal.runId) || this.worker?.isFinishing(signal.runId) === true) {
+          this.deferredFinishes.add(signal.runId);
+        } else this.releaseWaiters(signal.runId);
         return;
       }
     }
@@ -453,17 +444,37 @@ export class FlowMesh {
     const timer = setTimeout(
       () => {
         this.deadlines.delete(runId);
-        void this.coordinator
-          .finishRun(runId, { status: "timed_out", reason: "workflow timed out" })
-          .then((run) => (run === undefined ? undefined : this.afterRun(run)))
-          .catch((error: unknown) =>
-            this.logger.error({ err: error, workflow_id: runId }, "could not time out a run"),
-          );
+        this.endRun(runId, "timed_out", "workflow timed out").catch((error: unknown) =>
+          this.logger.error({ err: error, workflow_id: runId }, "could not time out a run"),
+        );
       },
       Math.max(0, deadlineAt - Date.now()),
     );
     timer.unref();
     this.deadlines.set(runId, timer);
+  }
+
+  /**
+   * Ends a run as cancelled or timed out, then runs the workflow hooks; its
+   * waiters are released after those, as for a run a task outcome ended.
+   */
+  private async endRun(
+    runId: string,
+    status: "cancelled" | "timed_out",
+    reason: string | undefined,
+  ): Promise<RunRecord | undefined> {
+    this.endingHere.add(runId);
+    try {
+      const ended = await this.coordinator.finishRun(runId, {
+        status,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      if (ended !== undefined) await this.afterRun(ended);
+      return ended;
+    } finally {
+      this.endingHere.delete(runId);
+      if (this.deferredFinishes.delete(runId)) this.releaseWaiters(runId);
+    }
   }
 
   /** Called when this engine's outcome ended a run. */
@@ -590,22 +601,4 @@ function closedError(): FlowMeshError {
 
 function unknownRun(runId: string): FlowMeshError {
   return new FlowMeshError("FM_ERR_UNKNOWN_RUN", `no run with id "${runId}"`, { details: { runId } });
-}
-
-/** SHA-256 of the workflow name and the caller's input as JSON. */
-function fingerprint(workflow: string, input: unknown): string {
-  let json: string;
-  try {
-    json = JSON.stringify(input) ?? "undefined";
-  } catch (error) {
-    throw new FlowMeshError(
-      "FM_ERR_INVALID_OPTIONS",
-      "start: an input used with an idempotency key must be JSON-serializable",
-      {
-        cause: error,
-        details: { path: "input" },
-      },
-    );
-  }
-  return createHash("sha256").update(workflow).update("\0").update(json).digest("base64url");
 }

@@ -15,7 +15,16 @@ import type { TaskHandler } from "../types.js";
 import type { RegisteredWorkflow } from "./registry.js";
 import type { EngineRuntime } from "./runtime.js";
 import { ActiveList } from "./active-list.js";
+import { downstreamInRecord } from "./retry-plan.js";
 import { Execution } from "./task-context.js";
+
+/**
+ * Attempts whose worker died (or lost its lease) before reporting are re-run
+ * this many times on top of the retry policy, like BullMQ's stalled-job limit:
+ * a recovered task does not need retries, but one that keeps killing its
+ * worker must stop.
+ */
+export const LOST_ATTEMPTS_ALLOWED = 2;
 
 /** How the executor tells its worker an attempt is over. */
 export interface ExecutorCallbacks {
@@ -70,6 +79,10 @@ export class Executor {
         queueWaitMs: Math.max(0, Date.now() - claimed.readyAt),
       });
     }
+    if (exec.attempt > task.retry.maxRetries + 1 + LOST_ATTEMPTS_ALLOWED) {
+      const error = this.exhausted(exec, task);
+      if (error !== undefined) return this.finish(this.onError(exec, workflow, task, error));
+    }
     if (isTapped(rt.hooks.beforeTask)) return this.finish(this.runWithBeforeTask(exec, workflow, task));
     let value: unknown;
     try {
@@ -85,6 +98,22 @@ export class Executor {
       return;
     }
     this.finish(this.onOutput(exec, workflow, value, false));
+  }
+
+  /**
+   * An attempt beyond what the retry policy allows: earlier ones were lost
+   * (their worker died or lost its lease). Returns the error that fails the
+   * task for good, so a task that crashes its worker cannot loop forever.
+   */
+  private exhausted(exec: Execution, task: PlannedTask): FlowMeshError | undefined {
+    const round = exec.claimed.roundAttempt ?? exec.attempt;
+    const allowed = task.retry.maxRetries + 1 + LOST_ATTEMPTS_ALLOWED;
+    if (round <= allowed) return undefined;
+    return new FlowMeshError(
+      "FM_ERR_TASK_FAILED",
+      `task "${task.name}" reached attempt ${round}, past the ${allowed} allowed (its retries plus ${LOST_ATTEMPTS_ALLOWED} lost attempts): earlier attempts were lost (their worker stopped or lost its lease)`,
+      { details: { task: task.name, attempt: round, maxRetries: task.retry.maxRetries } },
+    );
   }
 
   private finish(pending: Promise<void> | undefined): void {
@@ -401,25 +430,6 @@ export class Executor {
     if (result.ok && result.runStatus !== undefined)
       await this.rt.runFinished(claimed.runId, claimed.workflow, result.runStatus);
   }
-}
-
-/** Transitive dependents of `name` in a run record's task graph. */
-export function downstreamInRecord(
-  tasks: Record<string, { dependsOn: readonly string[] }>,
-  name: string,
-): string[] {
-  const out = new Set<string>();
-  const frontier = [name];
-  while (frontier.length > 0) {
-    const current = frontier.pop()!;
-    for (const [candidate, task] of Object.entries(tasks)) {
-      if (!out.has(candidate) && task.dependsOn.includes(current)) {
-        out.add(candidate);
-        frontier.push(candidate);
-      }
-    }
-  }
-  return [...out];
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -3,7 +3,7 @@
  * backend signals work (no busy polling), heartbeats every running lease on one
  * shared timer, sweeps expired leases and deadlines, and drains on stop.
  */
-import type { ClaimedTask, ClaimRequest, SyncCoordinatorOps } from "../backend/types.js";
+import type { ClaimedTask, ClaimRequest, LeaseRef, SyncCoordinatorOps } from "../backend/types.js";
 import { FlowMeshError } from "../errors.js";
 import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
@@ -24,6 +24,8 @@ export class Worker {
   private stopped = false;
   private started = false;
   private holds = 0;
+  /** The async claim loop in progress, if any. */
+  private filling: Promise<void> | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly idle = new Set<() => void>();
@@ -83,7 +85,7 @@ export class Worker {
     this.pumping = true;
     const sync = this.sync;
     if (sync !== undefined) this.fillSync(sync);
-    else void this.fill();
+    else this.filling = this.fill();
   }
 
   private async fill(): Promise<void> {
@@ -111,6 +113,7 @@ export class Worker {
         this.pumpAgain = false;
         while (!this.stopped && this.inFlight < this.options.concurrency) {
           const claimed = sync.claimSync(this.claimRequest());
+          if (!this.healthy) this.healthy = true;
           if (claimed.length === 0) break;
           for (const task of claimed) this.execute(task);
         }
@@ -139,6 +142,8 @@ export class Worker {
   }
 
   private execute(task: ClaimedTask): void {
+    // Claimed while stopping: leave it; its lease expires and another worker (or the next start) runs it.
+    if (this.stopped) return;
     this.inFlight++;
     this.executor.run(task);
   }
@@ -179,10 +184,12 @@ export class Worker {
         executions.map((e) => e.claimed),
         this.options.leaseMs,
       );
+      this.healthy = true;
       if (lost.length === 0) return;
-      const tokens = new Set(lost.map((l) => l.token));
+      // A token alone is not unique across tasks (in-process backends use the attempt number).
+      const keys = new Set(lost.map(leaseKey));
       for (const exec of executions) {
-        if (!tokens.has(exec.claimed.token)) continue;
+        if (!keys.has(leaseKey(exec.claimed))) continue;
         exec.lost = true;
         exec.abort(
           new FlowMeshError(
@@ -195,6 +202,7 @@ export class Worker {
         );
       }
     } catch (error) {
+      this.healthy = false;
       this.reportError(error);
     }
   }
@@ -223,6 +231,8 @@ export class Worker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    // A claim in flight must land (and be dropped) before the backend closes.
+    await this.filling;
     if (this.inFlight === 0) return;
     let release: () => void = () => undefined;
     const drained = new Promise<void>((resolve) => {
@@ -244,4 +254,8 @@ export class Worker {
       }
     }
   }
+}
+
+function leaseKey(lease: LeaseRef): string {
+  return `${lease.runId}\u0000${lease.task}\u0000${lease.token}`;
 }

@@ -68,13 +68,27 @@ export async function setupPlugins(plugins: readonly FlowMeshPlugin[], host: Plu
 function createContext(plugin: FlowMeshPlugin, host: PluginHost): PluginContext {
   const scoped = {} as Record<string, ScopedHook<unknown>>;
   const scope = (name: string, hook: unknown): void => {
-    const h = hook as { tap(o: object, fn: unknown): void; tapPromise?(o: object, fn: unknown): void };
+    const h = hook as { tap(o: object, fn: unknown): void; tapPromise(o: object, fn: unknown): void };
+    const tapAs = { name: plugin.name };
+    const async = isAsyncHook(hook);
     scoped[name] = {
-      tap: (fn: unknown) => h.tap({ name: plugin.name }, fn),
+      // On an async hook, a tapped function may return a promise: tap it as one so it is awaited
+      // and its rejection is wrapped with the plugin's name like any other error.
+      tap: (fn: unknown) =>
+        async
+          ? h.tapPromise(tapAs, (...args: unknown[]) =>
+              Promise.resolve((fn as (...a: unknown[]) => unknown)(...args)),
+            )
+          : h.tap(tapAs, fn),
       tapPromise: (fn: unknown) => {
-        if (h.tapPromise === undefined)
-          throw new FlowMeshError("FM_ERR_PLUGIN", `hook "${name}" is synchronous: use tap()`);
-        h.tapPromise({ name: plugin.name }, fn);
+        if (!async) {
+          throw new FlowMeshError(
+            "FM_ERR_PLUGIN",
+            `plugin "${plugin.name}": hook "${name}" is synchronous, use tap() instead of tapPromise()`,
+            { details: { plugin: plugin.name, hook: name } },
+          );
+        }
+        h.tapPromise(tapAs, fn);
       },
     };
   };
@@ -118,4 +132,9 @@ function createContext(plugin: FlowMeshPlugin, host: PluginHost): PluginContext 
       host.cleanups.push({ plugin: plugin.name, fn });
     },
   };
+}
+
+/** tapable's async hook classes are the ones named Async*; sync ones throw on tapPromise. */
+function isAsyncHook(hook: unknown): boolean {
+  return typeof hook === "object" && hook !== null && hook.constructor.name.startsWith("Async");
 }
