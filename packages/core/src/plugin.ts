@@ -33,7 +33,10 @@ export type {
   RecoverResult,
   RetryRunRequest,
   RunGraph,
+  RunResult,
   RunStore,
+  RunSummary,
+  SyncCoordinatorOps,
 } from "./backend/types.js";
 export { serializeError, isNonRetryable } from "./errors.js";
 export { uuidv7 } from "./ids.js";

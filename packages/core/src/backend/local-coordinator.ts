@@ -11,7 +11,6 @@ import {
   DURATION,
   ENDED_AT,
   isTaskDone,
-  isTerminal,
   PENDING,
   READY,
   READY_AT,
@@ -22,6 +21,7 @@ import {
   STARTED_AT,
   TASK_STATUSES,
 } from "./run-state.js";
+import { isTerminalStatus } from "../model/status.js";
 import { resultOf } from "./outputs.js";
 import type { RetryRunRequest, RunResult, RunStore } from "./types.js";
 import type { RunFilter, RunPage, RunRecord } from "../types.js";
@@ -42,7 +42,7 @@ export class LocalCoordinator extends MemoryCoordinator {
     const now = this.now();
     for (const record of await this.store.list()) {
       this.indexIdempotencyKey(record);
-      if (isTerminal(record.status) || this.runs.has(record.id)) continue;
+      if (isTerminalStatus(record.status) || this.runs.has(record.id)) continue;
       const run = restore(record, now);
       this.adopt(run);
       for (let task = 0; task < run.size; task++) {

@@ -447,7 +447,15 @@ export class MemoryCoordinator implements Coordinator {
     const run = this.runs.get(runId);
     if (run === undefined) return [];
     const after = options.after === undefined ? 0 : Number(options.after);
-    if (!Number.isInteger(after)) return [];
+    if (!Number.isInteger(after) || after < 0) {
+      throw new FlowMeshError(
+        "FM_ERR_INVALID_OPTIONS",
+        `readEvents: "after" must be an event id from this run, received ${JSON.stringify(options.after)}`,
+        {
+          details: { path: "after", runId },
+        },
+      );
+    }
     // Ids are 1-based positions, so the page starts right after `after`.
     return run.events.read(runId, run.graph.taskOrder, after, after + (options.limit ?? 1000));
   }

@@ -23,6 +23,15 @@ export function pageRuns<T>(
   }
   matches.sort((a, b) => compareNewestFirst(view(a), view(b)));
   const limit = filter.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new FlowMeshError(
+      "FM_ERR_INVALID_OPTIONS",
+      `listRuns: limit must be an integer from 1 to 1000, received ${String(limit)}`,
+      {
+        details: { path: "limit" },
+      },
+    );
+  }
   const page = matches.slice(0, limit);
   const last = page.length === limit && matches.length > limit ? view(page[page.length - 1]!) : undefined;
   const result: RunPage = { runs: page.map(toRecord) };

@@ -3,7 +3,8 @@
  * coordinator that wraps a RunStore: the mutable per-run and per-task records,
  * the compiled graph, and conversion to and from the public {@link RunRecord}.
  */
-import type { SerializedError } from "../errors.js";
+import { FlowMeshError, type SerializedError } from "../errors.js";
+import { isTerminalStatus } from "../model/status.js";
 import type { RunEvent, RunEventType, RunRecord, RunStatus, TaskRecord, TaskStatus } from "../types.js";
 import type { GraphTask, RunGraph, RunSummary } from "./types.js";
 
@@ -49,7 +50,13 @@ export function compileGraph(graph: RunGraph): CompiledGraph {
   const deps = graph.tasks.map((task, i) =>
     task.dependsOn.map((name) => {
       const d = index.get(name);
-      if (d === undefined) throw new Error(`graph task "${task.name}" depends on unknown task "${name}"`);
+      if (d === undefined) {
+        throw new FlowMeshError(
+          "FM_ERR_INVALID_DEFINITION",
+          `run graph: task "${task.name}" depends on unknown task "${name}"`,
+          { details: { task: task.name, dependency: name } },
+        );
+      }
       dependents[d]!.push(i);
       return d;
     }),
@@ -311,7 +318,7 @@ export class RunState {
   }
 
   get terminal(): boolean {
-    return isTerminal(this.status);
+    return isTerminalStatus(this.status);
   }
 
   /** Index of a task by name, or -1. */
@@ -393,10 +400,6 @@ export class RunState {
   log(type: RunEventType, at: number, task = -1, durationMs = NaN, error?: SerializedError): void {
     this.events.push(type, at, task, task < 0 ? 0 : this.attempts(task), durationMs, error);
   }
-}
-
-export function isTerminal(status: RunStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "cancelled" || status === "timed_out";
 }
 
 /** True for the task status codes that end a task. */

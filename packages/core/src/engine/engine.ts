@@ -23,13 +23,13 @@ import type { HookRegistry } from "../hooks/types.js";
 import { uuidv7 } from "../ids.js";
 import { createLogger, isLevelEnabled, type Logger } from "../logger.js";
 import { planWorkflow, type WorkflowPlan } from "../model/plan.js";
+import { isTerminalStatus } from "../model/status.js";
 import { setupPlugins, type PluginHost } from "../plugins/setup-plugins.js";
 import type {
   RunEvent,
   RunFilter,
   RunPage,
   RunRecord,
-  RunStatus,
   TerminalRunStatus,
   WorkflowDefinition,
   WorkflowDefinitionInput,
@@ -271,7 +271,7 @@ export class FlowMesh {
           if (result === undefined) {
             this.dropWaiter(runId, waiter);
             reject(unknownRun(runId));
-          } else if (isTerminal(result.status)) {
+          } else if (isTerminalStatus(result.status)) {
             this.dropWaiter(runId, waiter);
             resolve(result);
           }
@@ -363,7 +363,7 @@ export class FlowMesh {
 
   private get coordinator(): Coordinator {
     if (this.coordinatorRef === undefined)
-      throw new FlowMeshError("FM_ERR_CLOSED", "the engine is not initialised");
+      throw new FlowMeshError("FM_ERR_INVALID_STATE", "the engine is not initialised yet");
     return this.coordinatorRef;
   }
 
@@ -589,10 +589,6 @@ function toCoordinator(backend: Coordinator | RunStore | undefined): Coordinator
 interface Waiter {
   resolve(result: RunResult): void;
   reject(error: Error): void;
-}
-
-function isTerminal(status: RunStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "cancelled" || status === "timed_out";
 }
 
 function closedError(): FlowMeshError {

@@ -6,11 +6,11 @@
  */
 import { performance } from "node:perf_hooks";
 import type { ClaimedTask, OutcomeResult, SyncCoordinatorOps } from "../backend/types.js";
-import { FlowMeshError, isNonRetryable, serializeError, type SerializedError } from "../errors.js";
+import { FlowMeshError, serializeError, type SerializedError } from "../errors.js";
 import { isTapped } from "../hooks/create-hooks.js";
 import { isLevelEnabled, type Logger } from "../logger.js";
 import type { PlannedTask } from "../model/plan.js";
-import { computeBackoffMs } from "../retry.js";
+import { computeBackoffMs, shouldRetry } from "../retry.js";
 import type { TaskHandler } from "../types.js";
 import type { RegisteredWorkflow } from "./registry.js";
 import type { EngineRuntime } from "./runtime.js";
@@ -320,9 +320,11 @@ export class Executor {
     const timedOut = error instanceof FlowMeshError && error.code === "FM_ERR_TASK_TIMEOUT";
     const roundAttempt = exec.claimed.roundAttempt ?? exec.attempt;
     const retryable =
-      roundAttempt <= task.retry.maxRetries &&
-      !isNonRetryable(error) &&
-      !(error instanceof FlowMeshError && error.code === "FM_ERR_TASK_REFUSED");
+      shouldRetry(task.retry, roundAttempt, error) &&
+      !(
+        error instanceof FlowMeshError &&
+        (error.code === "FM_ERR_TASK_REFUSED" || error.code === "FM_ERR_TASK_FAILED")
+      );
     const serialized = serializeError(error);
     if (retryable) {
       const delayMs = computeBackoffMs(task.retry, roundAttempt);

@@ -72,10 +72,6 @@ export class Execution implements TaskContext, Linked<Execution> {
     return this.childLogger;
   }
 
-  get aborted(): boolean {
-    return this.abortReason !== undefined;
-  }
-
   /** Aborts the attempt's signal (once). */
   abort(reason: unknown): void {
     if (this.abortReason !== undefined) return;
