@@ -152,11 +152,11 @@ function restore(record: RunRecord, now: number): RunState {
     run.setFirstAttempt(task, saved.firstAttempt ?? 1);
     run.outputs[task] = saved.output;
     run.setError(task, saved.error);
-    run.setTime(task, READY_AT, saved.readyAt ?? NaN);
-    run.setTime(task, STARTED_AT, saved.startedAt ?? NaN);
-    run.setTime(task, ENDED_AT, saved.endedAt ?? NaN);
-    run.setTime(task, DURATION, saved.durationMs ?? NaN);
-    run.setTime(task, RETRY_AT, saved.retryAt ?? NaN);
+    run.setTime(task, READY_AT, saved.readyAt ?? 0);
+    run.setTime(task, STARTED_AT, saved.startedAt ?? 0);
+    run.setTime(task, ENDED_AT, saved.endedAt ?? 0);
+    run.setTime(task, DURATION, saved.durationMs ?? 0);
+    run.setTime(task, RETRY_AT, saved.retryAt ?? 0);
     if (!isTaskDone(status)) run.remaining++;
   });
   for (let task = 0; task < run.size; task++) {

@@ -66,6 +66,7 @@ const WORK: CoordinatorSignal = { type: "work" };
 const NOTHING: ClaimedTask[] = Object.freeze([]) as unknown as ClaimedTask[];
 /** Lease tokens for the first attempts, made once. */
 const TOKENS: readonly string[] = Array.from({ length: 64 }, (_, i) => String(i));
+/** A shared empty object: no dependencies, or no outputs to report. */
 const NO_DEPS: Record<string, unknown> = Object.freeze({});
 const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
   succeeded: { ok: true, runStatus: "succeeded" },
@@ -248,9 +249,7 @@ export class MemoryCoordinator implements Coordinator {
     const dependents = run.graph.dependents[task]!;
     for (let i = 0; i < dependents.length; i++) {
       const d = dependents[i]!;
-      const pending = run.pendingDeps(d) - 1;
-      run.setPendingDeps(d, pending);
-      if (pending === 0 && run.statuses[d] === PENDING) {
+      if (run.satisfyDep(d) === 0 && run.statuses[d] === PENDING) {
         run.statuses[d] = READY;
         this.enqueue(run, d, now);
       }
@@ -359,8 +358,8 @@ export class MemoryCoordinator implements Coordinator {
       run.statuses[task] = PENDING;
       run.outputs[task] = undefined;
       run.setError(task, undefined);
-      run.setTime(task, ENDED_AT, NaN);
-      run.setTime(task, RETRY_AT, NaN);
+      run.setTime(task, ENDED_AT, 0);
+      run.setTime(task, RETRY_AT, 0);
     }
     run.remaining = 0;
     for (let task = 0; task < run.size; task++) {
@@ -431,12 +430,14 @@ export class MemoryCoordinator implements Coordinator {
       for (let task = 0; task < run.size; task++) outputs[run.name(task)] = run.outputs[task];
       return { status: run.status, outputs, startedAt: run.startedAt, endedAt: run.endedAt };
     }
-    const outputs: Record<string, unknown> = {};
-    for (let task = 0; task < run.size; task++) {
-      const status = run.statuses[task];
-      if (status === SUCCEEDED || status === SKIPPED) outputs[run.name(task)] = run.outputs[task];
-    }
-    return { status: run.status, outputs, startedAt: run.startedAt, endedAt: run.endedAt, error: run.error };
+    // Outputs are promised only for a succeeded run: waiters poll running runs, so skip the work.
+    return {
+      status: run.status,
+      outputs: NO_DEPS,
+      startedAt: run.startedAt,
+      endedAt: run.endedAt,
+      error: run.error,
+    };
   }
 
   async listRuns(filter: RunFilter): Promise<RunPage> {
@@ -565,7 +566,7 @@ export class MemoryCoordinator implements Coordinator {
       // A superseded entry (the task failed again since, with a later retry time) is skipped.
       if (run.statuses[task] !== RETRYING || run.terminal || run.time(task, RETRY_AT) > now) continue;
       run.statuses[task] = READY;
-      run.setTime(task, RETRY_AT, NaN);
+      run.setTime(task, RETRY_AT, 0);
       this.enqueue(run, task, now);
     }
     this.armDelayTimer();

@@ -19,26 +19,13 @@ export interface CompiledGraph {
   readonly roots: readonly number[];
   /** Every task name as a key (value undefined), in order: a template for outputs objects. */
   readonly outputKeys: Readonly<Record<string, unknown>>;
-  /** Initial per-run arrays, copied with slice() (a memcpy) for each new run. */
-  readonly initial: {
-    /** statuses, attempts, pending dependencies, queued flags, first attempts: five columns of `size` ints. */
-    readonly ints: Int32Array;
-    readonly times: Float64Array;
-    readonly empty: readonly unknown[];
-  };
+  /** Number of dependencies per task. */
+  readonly depCounts: Int32Array;
+  /** `size` undefineds, copied with slice() for each run's outputs. */
+  readonly emptyOutputs: readonly unknown[];
 }
 
 const compiled = new WeakMap<RunGraph, CompiledGraph>();
-
-function initialInts(deps: readonly (readonly number[])[]): Int32Array {
-  const n = deps.length;
-  const ints = new Int32Array(n * INT_FIELDS);
-  deps.forEach((d, i) => {
-    ints[2 * n + i] = d.length;
-    ints[4 * n + i] = 1;
-  });
-  return ints;
-}
 
 /** Compiles a graph, memoized per graph object (core passes one object per workflow version). */
 export function compileGraph(graph: RunGraph): CompiledGraph {
@@ -69,11 +56,8 @@ export function compileGraph(graph: RunGraph): CompiledGraph {
     taskOrder: graph.tasks.map((t) => t.name),
     roots: deps.flatMap((d, i) => (d.length === 0 ? [i] : [])),
     outputKeys: Object.fromEntries(graph.tasks.map((t) => [t.name, undefined])),
-    initial: {
-      ints: initialInts(deps),
-      times: new Float64Array(deps.length * TIME_FIELDS).fill(NaN),
-      empty: new Array<unknown>(deps.length).fill(undefined),
-    },
+    depCounts: Int32Array.from(deps, (d) => d.length),
+    emptyOutputs: new Array<unknown>(deps.length).fill(undefined),
   };
   compiled.set(graph, result);
   return result;
@@ -246,7 +230,11 @@ export const FAILED = 6;
 export const UPSTREAM_FAILED = 7;
 export const CANCELLED = 8;
 
-/** Per-task numeric columns, `TIME_FIELDS` doubles per task; NaN means "not set". */
+/**
+ * Per-task numeric columns, `TIME_FIELDS` doubles per task. Every column
+ * starts at 0, which is what fresh slab memory holds, so a new run needs no
+ * initialisation: 0 means "not set" for times (no real timestamp is 0).
+ */
 export const LEASE_EXPIRES = 0;
 export const READY_AT = 1;
 export const STARTED_AT = 2;
@@ -303,18 +291,16 @@ export class RunState {
     const n = graph.tasks.length;
     this.size = n;
     this.remaining = n;
-    const initial = graph.initial;
     // One stretch of a shared slab per run holds every number: outside the JS
     // heap, so the garbage collector never copies it, and two views per run.
     const events = n * 2 + 4;
     const numCount = n * TIME_FIELDS + events * 2;
+    // Fresh slab memory is zeroed, and zero is every column's initial value (PENDING is 0).
     const { f64: times, i32: ints } = carve(numCount, n * INT_FIELDS + events * 3);
-    times.set(initial.times);
     this.times = times;
-    ints.set(initial.ints); // PENDING is 0
     this.statuses = ints;
     this.events = new EventLog(events, ints, n * INT_FIELDS, times, n * TIME_FIELDS);
-    this.outputs = initial.empty.slice();
+    this.outputs = graph.emptyOutputs.slice();
   }
 
   get terminal(): boolean {
@@ -342,13 +328,19 @@ export class RunState {
     this.statuses[this.size + task] = attempts;
   }
 
-  /** Dependencies of the task not yet succeeded. */
+  /** Dependencies of the task not yet succeeded (stored as the count that did, which starts at 0). */
   pendingDeps(task: number): number {
-    return this.statuses[2 * this.size + task]!;
+    return this.graph.depCounts[task]! - this.statuses[2 * this.size + task]!;
   }
 
   setPendingDeps(task: number, count: number): void {
-    this.statuses[2 * this.size + task] = count;
+    this.statuses[2 * this.size + task] = this.graph.depCounts[task]! - count;
+  }
+
+  /** Counts one more dependency of the task as succeeded; returns how many are still pending. */
+  satisfyDep(task: number): number {
+    const at = 2 * this.size + task;
+    return this.graph.depCounts[task]! - ++this.statuses[at]!;
   }
 
   /** Counts the task's dependencies that have not succeeded (or been skipped). */
@@ -370,13 +362,13 @@ export class RunState {
     this.statuses[3 * this.size + task] = queued ? 1 : 0;
   }
 
-  /** The attempt that started the task's current retry round (1, or the first after a `retryRun`). */
+  /** The attempt that started the task's current retry round (1, or the first after a `retryRun`); stored minus 1. */
   firstAttempt(task: number): number {
-    return this.statuses[4 * this.size + task]!;
+    return this.statuses[4 * this.size + task]! + 1;
   }
 
   setFirstAttempt(task: number, attempt: number): void {
-    this.statuses[4 * this.size + task] = attempt;
+    this.statuses[4 * this.size + task] = attempt - 1;
   }
 
   time(task: number, field: number): number {
@@ -446,7 +438,8 @@ export function snapshotRun(run: RunState): RunRecord {
       readyAt: orUndefined(run.time(i, READY_AT)),
       startedAt: orUndefined(run.time(i, STARTED_AT)),
       endedAt: orUndefined(run.time(i, ENDED_AT)),
-      durationMs: orUndefined(run.time(i, DURATION)),
+      // A duration exists once an attempt ended: 0 alone cannot tell "unset" from "instant".
+      durationMs: status >= SUCCEEDED || status === RETRYING ? run.time(i, DURATION) : undefined,
       retryAt: status === RETRYING ? orUndefined(run.time(i, RETRY_AT)) : undefined,
     };
   }
@@ -470,5 +463,5 @@ export function snapshotRun(run: RunState): RunRecord {
 }
 
 function orUndefined(value: number): number | undefined {
-  return Number.isNaN(value) ? undefined : value;
+  return value === 0 ? undefined : value;
 }

@@ -136,7 +136,7 @@ export interface RecoverResult {
   timedOut: string[];
 }
 
-/** A run's status and, once it succeeded, every task's output by name (succeeded and skipped tasks). */
+/** A run's status and, once it succeeded, every task's output by name (empty for other statuses). */
 export interface RunResult {
   status: RunStatus;
   outputs: Record<string, unknown>;
