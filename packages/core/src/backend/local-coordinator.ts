@@ -82,7 +82,8 @@ export class LocalCoordinator extends MemoryCoordinator {
   override async retryRun(runId: string, request: RetryRunRequest): Promise<RunRecord> {
     if (!this.runs.has(runId)) {
       const stored = await this.store.get(runId);
-      if (stored !== undefined) this.adopt(restore(stored, this.now()));
+      // Another retry may have brought it back while we read: use that one.
+      if (stored !== undefined && !this.runs.has(runId)) this.adopt(restore(stored, this.now()));
     }
     return super.retryRun(runId, request);
   }

@@ -384,10 +384,14 @@ export class MemoryCoordinator implements Coordinator {
   }
 
   async recover(): Promise<RecoverResult> {
+    const ended: string[] = [];
     for (const run of [...this.unsaved]) {
       try {
         await this.save(run);
-        if (run.terminal) this.announce(run.id, run.status as TerminalRunStatus);
+        if (run.terminal) {
+          ended.push(run.id);
+          this.announce(run.id, run.status as TerminalRunStatus);
+        }
       } catch {
         // Still failing: the next sweep tries again.
       }
@@ -413,7 +417,7 @@ export class MemoryCoordinator implements Coordinator {
       if (changed) await this.save(run);
     }
     this.promoteDue(now);
-    return { leases, timedOut };
+    return { leases, timedOut, ended };
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -514,7 +518,8 @@ export class MemoryCoordinator implements Coordinator {
   /** Takes a run into memory: indexed, and scanned by recover() until it ends. */
   protected adopt(run: RunState): void {
     this.runs.set(run.id, run);
-    if (!run.terminal) this.activeRuns.add(run);
+    if (run.terminal) this.retire(run.id);
+    else this.activeRuns.add(run);
     this.indexIdempotencyKey(run);
   }
 
@@ -612,7 +617,12 @@ export class MemoryCoordinator implements Coordinator {
     run.endedAt = now;
     run.log(`run:${status}`, now);
     this.activeRuns.delete(run);
-    this.finished.push(run.id);
+    this.retire(run.id);
+  }
+
+  /** Queues a finished run for eviction, dropping the oldest past `maxFinishedRuns`. */
+  private retire(runId: string): void {
+    this.finished.push(runId);
     while (this.finished.length - this.finishedHead > this.maxFinishedRuns) {
       const oldest = this.finished[this.finishedHead]!;
       this.finished[this.finishedHead++] = "";

@@ -134,6 +134,11 @@ export interface RecoverResult {
   leases: number;
   /** Runs ended `timed_out` because their deadline passed. */
   timedOut: string[];
+  /**
+   * Runs that had ended but whose end was not saved (the save failed) and now
+   * is: the caller runs their end-of-run hooks, which the failed save skipped.
+   */
+  ended?: string[];
 }
 
 /** A run's status and, once it succeeded, every task's output by name (empty for other statuses). */

@@ -259,6 +259,7 @@ export class FlowMesh {
 
   /** Resolves with the run's status and outputs once it is finished. */
   async waitForResult(runId: string): Promise<RunResult> {
+    if (this.state !== "open") throw closedError();
     if (!this.isReady) await this.initialized();
     return new Promise<RunResult>((resolve, reject) => {
       // Register first, then look: a finish in between still reaches us.
@@ -271,7 +272,7 @@ export class FlowMesh {
           if (result === undefined) {
             this.dropWaiter(runId, waiter);
             reject(unknownRun(runId));
-          } else if (isTerminalStatus(result.status)) {
+          } else if (isTerminalStatus(result.status) && !this.deferredFinishes.has(runId)) {
             this.dropWaiter(runId, waiter);
             resolve(result);
           }
@@ -428,8 +429,8 @@ export class FlowMesh {
           clearTimeout(timer);
           this.deadlines.delete(signal.runId);
         }
-        if (!this.waiters.has(signal.runId)) return;
-        // Our own executor is reporting an outcome of this run: it releases the waiters after its hooks.
+        // This engine is still reporting the run's end (its hooks run next): waiters, including any
+        // that arrive meanwhile, are released when that is done.
         if (this.endingHere.has(signal.runId) || this.worker?.isFinishing(signal.runId) === true) {
           this.deferredFinishes.add(signal.runId);
         } else this.releaseWaiters(signal.runId);
@@ -479,20 +480,24 @@ export class FlowMesh {
 
   /** Called when this engine's outcome ended a run. */
   private async runFinished(runId: string, workflow: string, status: TerminalRunStatus): Promise<void> {
-    const needsRecord =
-      isTapped(this.hooks.afterWorkflow) ||
-      isTapped(this.hooks.onWorkflowFailure) ||
-      this.events.listenerCount("run:finished") > 0;
-    if (needsRecord) {
-      const run = await this.coordinator.getRun(runId);
-      if (run !== undefined) return this.afterRun(run);
-    } else if (
-      isLevelEnabled(this.logger, status === "succeeded" || status === "cancelled" ? "info" : "warn")
-    ) {
-      const result = await this.readResult(runId);
-      this.logRun(runId, workflow, status, result);
+    try {
+      const needsRecord =
+        isTapped(this.hooks.afterWorkflow) ||
+        isTapped(this.hooks.onWorkflowFailure) ||
+        this.events.listenerCount("run:finished") > 0;
+      if (needsRecord) {
+        const run = await this.coordinator.getRun(runId);
+        if (run !== undefined) return await this.afterRun(run);
+      } else if (
+        isLevelEnabled(this.logger, status === "succeeded" || status === "cancelled" ? "info" : "warn")
+      ) {
+        const result = await this.readResult(runId);
+        this.logRun(runId, workflow, status, result);
+      }
+    } finally {
+      // Whatever happened above, the run is over here: never leave its waiters hanging.
+      this.finishedHere(runId);
     }
-    this.finishedHere(runId);
   }
 
   /** Hooks are done for a run this engine ended: release its waiters. */

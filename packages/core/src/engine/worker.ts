@@ -5,6 +5,7 @@
  */
 import type { ClaimedTask, ClaimRequest, LeaseRef, SyncCoordinatorOps } from "../backend/types.js";
 import { FlowMeshError } from "../errors.js";
+import type { TerminalRunStatus } from "../types.js";
 import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
 
@@ -209,11 +210,12 @@ export class Worker {
 
   private async sweep(): Promise<void> {
     try {
-      const { leases, timedOut } = await this.rt.coordinator.recover();
+      const { leases, timedOut, ended = [] } = await this.rt.coordinator.recover();
       if (leases > 0) this.rt.logger.warn({ leases }, "recovered expired task leases");
-      for (const runId of timedOut) {
+      for (const runId of [...timedOut, ...ended]) {
         const run = await this.rt.coordinator.getRun(runId);
-        if (run !== undefined) await this.rt.runFinished(runId, run.workflow, "timed_out");
+        if (run !== undefined)
+          await this.rt.runFinished(runId, run.workflow, run.status as TerminalRunStatus);
       }
       if (leases > 0) this.pump();
     } catch (error) {

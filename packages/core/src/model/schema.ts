@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import type { Duration } from "../duration.js";
-import { tryParseDuration } from "../duration.js";
+import { MAX_DURATION_MS, tryParseDuration } from "../duration.js";
 import { FlowMeshError } from "../errors.js";
 import { collectIssues, defaultMessage, describe, invalidDefinition } from "./issues.js";
 import type {
@@ -52,8 +52,8 @@ const durationSchema = (what: "duration" | "timeout") =>
 
 const duration = durationSchema("duration");
 const timeout = durationSchema("timeout");
-const timeoutMs = z.number().positive();
-const delayMs = z.number().min(0);
+const timeoutMs = z.number().positive().max(MAX_DURATION_MS);
+const delayMs = z.number().min(0).max(MAX_DURATION_MS);
 const retryCount = z.int().min(0);
 const exponentialBase = z.number().min(1);
 const nonEmptyString = z.string().min(1);

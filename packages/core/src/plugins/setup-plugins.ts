@@ -3,6 +3,14 @@
  * list order within each), each with a scoped context. Duplicate names,
  * missing dependencies and duplicate capability providers fail the start.
  */
+import {
+  AsyncParallelBailHook,
+  AsyncParallelHook,
+  AsyncSeriesBailHook,
+  AsyncSeriesHook,
+  AsyncSeriesLoopHook,
+  AsyncSeriesWaterfallHook,
+} from "tapable";
 import { FlowMeshError } from "../errors.js";
 import type { FlowMeshEmitter } from "../events.js";
 import { wrapTapErrors, type HookLike } from "../hooks/create-hooks.js";
@@ -134,7 +142,17 @@ function createContext(plugin: FlowMeshPlugin, host: PluginHost): PluginContext 
   };
 }
 
-/** tapable's async hook classes are the ones named Async*; sync ones throw on tapPromise. */
+/** tapable's async hook factories (each hook records its factory as `constructor`). */
+const ASYNC_HOOKS: ReadonlySet<unknown> = new Set([
+  AsyncSeriesHook,
+  AsyncSeriesBailHook,
+  AsyncSeriesWaterfallHook,
+  AsyncSeriesLoopHook,
+  AsyncParallelHook,
+  AsyncParallelBailHook,
+]);
+
+/** Sync hooks throw on tapPromise; async ones accept it. */
 function isAsyncHook(hook: unknown): boolean {
-  return typeof hook === "object" && hook !== null && hook.constructor.name.startsWith("Async");
+  return typeof hook === "object" && hook !== null && ASYNC_HOOKS.has(hook.constructor);
 }
