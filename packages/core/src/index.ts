@@ -56,3 +56,62 @@ export type {
   WorkflowDefinition,
   WorkflowDefinitionInput,
 } from "./types.js";
+// Writing workflows in code: functions, TC39 decorators, the Workflow/Task classes, the typed builder.
+export { task } from "./authoring/task-function.js";
+export { workflow } from "./authoring/workflow-function.js";
+export { workflowOf } from "./authoring/decorators.js";
+export { Task } from "./authoring/task-class.js";
+export { Workflow } from "./authoring/workflow-class.js";
+export { workflowBuilder } from "./authoring/builder.js";
+export type { WorkflowBuilder } from "./authoring/builder.js";
+export type {
+  AuthoredHandler,
+  BuilderOptions,
+  BuilderTaskOptions,
+  ClassWorkflowOptions,
+  TaskConfig,
+  TaskFunction,
+  TaskLike,
+  TaskMethodDecorator,
+  TaskOptions,
+  TaskOutput,
+  TaskReference,
+  WorkflowClassDecorator,
+  WorkflowConfig,
+  WorkflowOptions,
+} from "./authoring/types.js";
+// Config files: flowmesh.config.{ts,mts,mjs,js,json,yaml,yml} or package.json "flowmesh".
+export { defineConfig } from "./config/define-config.js";
+export { loadConfig } from "./config/load-config.js";
+export { loadFlowMesh } from "./config/load-flowmesh.js";
+export type {
+  ConfigEngineOptions,
+  ConfigWorkflow,
+  FlowMeshConfig,
+  LoadConfigOptions,
+  LoadedConfig,
+  LoadedFlowMesh,
+  LoadFlowMeshOptions,
+  LogLevel,
+  PluginEntry,
+  PluginSpecifier,
+  ResolvedConfig,
+  ServerConfig,
+} from "./config/types.js";
+// The YAML/JSON DSL: workflow files, handler resolution by name or module, export, JSON Schema.
+export { parseWorkflow, parseWorkflowFile } from "./dsl/parse-workflow.js";
+export { registerWorkflowFile } from "./dsl/register-file.js";
+export { toJSON, toYAML } from "./dsl/export.js";
+export { handlers } from "./dsl/handlers-plugin.js";
+export type { AnyTaskHandler, HandlerMap } from "./dsl/handlers-plugin.js";
+export { moduleHandlers } from "./dsl/module-handlers-plugin.js";
+export { workflowJsonSchema } from "./dsl/json-schema.js";
+export type { JsonSchema } from "./dsl/json-schema.js";
+export type {
+  ExportOptions,
+  KeyStyle,
+  LocatedIssue,
+  ParseWorkflowOptions,
+  SourcePosition,
+  WorkflowFormat,
+} from "./dsl/types.js";
