@@ -149,7 +149,9 @@ describe("loadFlowMesh", () => {
     const error = await errorOf(() => loadFlowMesh({ cwd: dir }));
     expect(error.code).toBe("FM_ERR_INVALID_DEFINITION");
     // The file is shown relative to the working directory when that is shorter, so match its tail.
-    expect(error.message).toMatch(/^\[flowmesh\] \S*flows\/bad\.yml:4:18 tasks\[0\]\.depends_on\[0\]: unknown task "nope"$/);
+    expect(error.message).toMatch(
+      /^\[flowmesh\] \S*flows\/bad\.yml:4:18 tasks\[0\]\.depends_on\[0\]: unknown task "nope"$/,
+    );
     expect(error.details?.file).toBe(join(dir, "flows", "bad.yml"));
   });
 
