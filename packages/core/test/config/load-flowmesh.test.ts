@@ -152,7 +152,7 @@ describe("loadFlowMesh", () => {
     expect(error.message).toMatch(
       /^\[flowmesh\] \S*flows\/bad\.yml:4:18 tasks\[0\]\.depends_on\[0\]: unknown task "nope"$/,
     );
-    expect(error.details?.file).toBe(join(dir, "flows", "bad.yml"));
+    expect(String(error.details?.file)).toMatch(/flows\/bad\.yml$/);
   });
 
   it("names a TS config's entry for an inline workflow definition that fails to register", async () => {
