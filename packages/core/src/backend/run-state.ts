@@ -443,23 +443,7 @@ export function snapshotRun(run: RunState): RunRecord {
       retryAt: status === RETRYING ? orUndefined(run.time(i, RETRY_AT)) : undefined,
     };
   }
-  return {
-    id: run.id,
-    workflow: run.workflow,
-    version: run.version,
-    status: run.status,
-    input: run.input,
-    tasks,
-    taskOrder: run.graph.taskOrder,
-    error: run.error,
-    idempotencyKey: run.idempotencyKey,
-    requestHash: run.requestHash,
-    startedBy: run.startedBy,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
-    deadlineAt: run.deadlineAt,
-  };
+  return { ...summarizeRun(run), tasks, taskOrder: run.graph.taskOrder };
 }
 
 function orUndefined(value: number): number | undefined {
