@@ -1,36 +1,13 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runEntryPoint, type RunOutcome } from "../../test-kit/run-entry-point.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const entryPoint = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 /** Runs the example's entry point like `pnpm start` does, from this folder. */
-async function runExample(
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`pnpm build\` first`);
-  const child = spawn(process.execPath, [entryPoint], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`the example did not exit within 15 s: ${stdout}${stderr}`));
-    }, 15_000);
-    child.once("exit", (exitCode) => {
-      clearTimeout(timer);
-      resolve(exitCode);
-    });
-  });
-  return { code, stdout, stderr };
+function runExample(env: Record<string, string> = {}): Promise<RunOutcome> {
+  return runEntryPoint(entryPoint, { cwd: root, env: { LOG_LEVEL: "warn", ...env } });
 }
 
 describe("the config-composition example", () => {

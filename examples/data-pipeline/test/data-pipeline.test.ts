@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createLogger, parseWorkflow } from "@flowmesh/core";
 import { describe, expect, it } from "vitest";
+import { runEntryPoint } from "../../test-kit/run-entry-point.js";
 import type { Extracted, Loaded, Transformed } from "../src/handlers.js";
 import { PIPELINE_FILE, runPipeline } from "../src/pipeline.js";
 import { formatDuration, formatSummary } from "../src/summary.js";
@@ -106,22 +106,7 @@ describe("the data pipeline example", () => {
   });
 
   it("runs from its entry point: prints the summary and exits 0", { timeout: 20_000 }, async () => {
-    if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`pnpm build\` first`);
-    const child = spawn(process.execPath, [entryPoint], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`the example did not exit within 15 s: ${stdout}${stderr}`));
-      }, 15_000);
-      child.once("exit", (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
+    const { code, stdout, stderr } = await runEntryPoint(entryPoint);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(stdout).toMatch(/^Run \S+ SUCCEEDED in \d+ ms$/m);
     expect(stdout).toContain(

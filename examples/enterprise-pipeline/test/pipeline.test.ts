@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createFlowMesh, createLogger, type RunEvent, type RunRecord } from "@flowmesh/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runEntryPoint } from "../../test-kit/run-entry-point.js";
 import { JsonFileStore } from "../src/json-file-store.js";
 import { metrics, type MetricsPlugin } from "../src/metrics-hook.js";
 import { etlPipeline, type Loaded, type Validated } from "../src/pipeline.js";
@@ -122,25 +121,7 @@ describe("the enterprise pipeline", () => {
     "runs from its entry point: prints the summary, stores the run and exits 0",
     { timeout: 20_000 },
     async () => {
-      if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`pnpm build\` first`);
-      const child = spawn(process.execPath, [entryPoint], {
-        env: { ...process.env, FLOWMESH_DATA_DIR: dir },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          child.kill("SIGKILL");
-          reject(new Error(`the example did not exit within 15 s: ${stdout}${stderr}`));
-        }, 15_000);
-        child.once("exit", (exitCode) => {
-          clearTimeout(timer);
-          resolve(exitCode);
-        });
-      });
+      const { code, stdout, stderr } = await runEntryPoint(entryPoint, { env: { FLOWMESH_DATA_DIR: dir } });
       expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
       expect(stdout).toMatch(/^Run \S+ SUCCEEDED in \d+ ms$/m);
       expect(stdout).toContain("enterprise-etl/load");

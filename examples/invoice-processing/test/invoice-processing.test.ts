@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   createFlowMesh,
@@ -9,6 +7,7 @@ import {
   type TaskContext,
 } from "@flowmesh/core";
 import { describe, expect, it } from "vitest";
+import { runEntryPoint } from "../../test-kit/run-entry-point.js";
 import { INBOX, type IncomingEmail, type InvoiceFields } from "../src/inbox.js";
 import { AccountingChannel, FlakyErp, type Services } from "../src/services.js";
 import { endedAsExpected, formatSummary } from "../src/summary.js";
@@ -132,22 +131,7 @@ describe("the invoice processing example", () => {
   });
 
   it("runs from its entry point: prints the result and exits 0", { timeout: 20_000 }, async () => {
-    if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`pnpm build\` first`);
-    const child = spawn(process.execPath, [entryPoint], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`the example did not exit within 15 s: ${stdout}${stderr}`));
-      }, 15_000);
-      child.once("exit", (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
+    const { code, stdout, stderr } = await runEntryPoint(entryPoint);
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(stdout).toContain(
       "extract_from_email → ocr_processing → validate_data → create_in_erp → notify_accounting",

@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createFlowMesh, createLogger, workflowOf, type RunRecord } from "@flowmesh/core";
 import { describe, expect, it } from "vitest";
+import { runEntryPoint } from "../../test-kit/run-entry-point.js";
 import type { Evaluation, Model } from "../src/model.js";
 import { DEFAULT_INPUT, ModelRegistry, TrainingPipeline, type TrainingInput } from "../src/pipeline.js";
 import { executionOrder, formatSummary } from "../src/summary.js";
@@ -86,22 +85,7 @@ describe("the ML training example", () => {
     "runs from its entry point (compiled by tsc, on this Node): prints the summary and exits 0",
     { timeout: 20_000 },
     async () => {
-      if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`pnpm build\` first`);
-      const child = spawn(process.execPath, [entryPoint], { stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      const code = await new Promise<number | null>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          child.kill("SIGKILL");
-          reject(new Error(`the example did not exit within 15 s: ${stdout}${stderr}`));
-        }, 15_000);
-        child.once("exit", (exitCode) => {
-          clearTimeout(timer);
-          resolve(exitCode);
-        });
-      });
+      const { code, stdout, stderr } = await runEntryPoint(entryPoint);
       expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
       expect(stdout).toMatch(/^Run \S+ SUCCEEDED in \d+ ms$/m);
       expect(stdout).toMatch(
