@@ -8,6 +8,7 @@ import { FlowMeshError } from "../errors.js";
 import type { RunEvent, RunFilter, RunPage, RunRecord, TerminalRunStatus } from "../types.js";
 import { DelayQueue } from "./delay-queue.js";
 import { pageRuns } from "./page-runs.js";
+import { MemoryClaim, NO_DEPS, tokenOf } from "./memory-claim.js";
 import { ReadyQueue } from "./ready-queue.js";
 import {
   CANCELLED,
@@ -64,10 +65,6 @@ const OK: OutcomeResult = { ok: true };
 const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
 const WORK: CoordinatorSignal = { type: "work" };
 const NOTHING: ClaimedTask[] = Object.freeze([]) as unknown as ClaimedTask[];
-/** Lease tokens for the first attempts, made once. */
-const TOKENS: readonly string[] = Array.from({ length: 64 }, (_, i) => String(i));
-/** A shared empty object: no dependencies, or no outputs to report. */
-const NO_DEPS: Record<string, unknown> = Object.freeze({});
 const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
   succeeded: { ok: true, runStatus: "succeeded" },
   failed: { ok: true, runStatus: "failed" },
@@ -653,81 +650,10 @@ function withoutTasks(run: RunRecord): RunSummary {
   return summary;
 }
 
-/**
- * A lease's token is its attempt number: attempts only grow, so it fences the
- * lease against every earlier one of the task, and it needs no storage.
- */
-function tokenOf(attempt: number): string {
-  return attempt < TOKENS.length ? TOKENS[attempt]! : String(attempt);
-}
-
 /** The task index if `lease` still holds it at `now`, else -1. */
 function leased(run: RunState, lease: LeaseRef, now: number): number {
   // Our own claims carry their index. No task of a finished run is RUNNING, so those are refused too.
   const task = lease instanceof MemoryClaim && lease.runState === run ? lease.index : run.indexOf(lease.task);
   if (task < 0 || run.statuses[task] !== RUNNING || tokenOf(run.attempts(task)) !== lease.token) return -1;
   return run.time(task, LEASE_EXPIRES) > now ? task : -1;
-}
-
-/** A claimed task. Its `deps` object is built only if the handler reads it. */
-class MemoryClaim implements ClaimedTask {
-  private depsCache: Record<string, unknown> | undefined = undefined;
-
-  // Four fields, everything else read from the run: a claim is made for every attempt.
-  constructor(
-    readonly runState: RunState,
-    readonly index: number,
-    readonly attempt: number,
-  ) {}
-
-  get runId(): string {
-    return this.runState.id;
-  }
-
-  get task(): string {
-    return this.runState.name(this.index);
-  }
-
-  get token(): string {
-    return tokenOf(this.attempt);
-  }
-
-  get workflow(): string {
-    return this.runState.workflow;
-  }
-
-  get version(): string {
-    return this.runState.version;
-  }
-
-  get input(): unknown {
-    return this.runState.input;
-  }
-
-  get roundAttempt(): number {
-    return this.attempt - this.runState.firstAttempt(this.index) + 1;
-  }
-
-  get leaseExpiresAt(): number {
-    return this.runState.time(this.index, LEASE_EXPIRES);
-  }
-
-  get readyAt(): number {
-    return this.runState.time(this.index, READY_AT);
-  }
-
-  get deps(): Record<string, unknown> {
-    return (this.depsCache ??= depsOf(this.runState, this.index));
-  }
-}
-
-function depsOf(run: RunState, task: number): Record<string, unknown> {
-  const deps = run.graph.deps[task]!;
-  if (deps.length === 0) return NO_DEPS;
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < deps.length; i++) {
-    const d = deps[i]!;
-    out[run.name(d)] = run.outputs[d];
-  }
-  return out;
 }

@@ -23,7 +23,6 @@ import type { HookRegistry } from "../hooks/types.js";
 import { uuidv7 } from "../ids.js";
 import { createLogger, isLevelEnabled, type Logger } from "../logger.js";
 import { planWorkflow, type WorkflowPlan } from "../model/plan.js";
-import { isTerminalStatus } from "../model/status.js";
 import { setupPlugins, type PluginHost } from "../plugins/setup-plugins.js";
 import type {
   RunEvent,
@@ -36,6 +35,7 @@ import type {
 } from "../types.js";
 import { fingerprint } from "./fingerprint.js";
 import { tasksToReset } from "./retry-plan.js";
+import { RunWaiters, unknownRun } from "./run-waiters.js";
 import { resolveOptions, type FlowMeshOptions, type ResolvedOptions } from "./options.js";
 import { WorkflowRegistry, type RegisteredWorkflow } from "./registry.js";
 import { resolveHandlers } from "./resolve-handlers.js";
@@ -89,9 +89,7 @@ export class FlowMesh {
   /** Set once `ready()` completed: the hot paths skip awaiting it again. */
   private isReady = false;
   private readonly pendingRegistrations = new Set<Promise<unknown>>();
-  private readonly waiters = new Map<string, Waiter[]>();
-  /** Runs whose finish signal arrived while our executor was still reporting one of their outcomes. */
-  private readonly deferredFinishes = new Set<string>();
+  private readonly waiters = new RunWaiters((runId) => this.readResult(runId));
   /** Runs this engine is cancelling or timing out right now. */
   private readonly endingHere = new Set<string>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
@@ -261,28 +259,7 @@ export class FlowMesh {
   async waitForResult(runId: string): Promise<RunResult> {
     if (this.state !== "open") throw closedError();
     if (!this.isReady) await this.initialized();
-    return new Promise<RunResult>((resolve, reject) => {
-      // Register first, then look: a finish in between still reaches us.
-      const waiter: Waiter = { resolve, reject };
-      const list = this.waiters.get(runId);
-      if (list === undefined) this.waiters.set(runId, [waiter]);
-      else list.push(waiter);
-      this.readResult(runId).then(
-        (result) => {
-          if (result === undefined) {
-            this.dropWaiter(runId, waiter);
-            reject(unknownRun(runId));
-          } else if (isTerminalStatus(result.status) && !this.deferredFinishes.has(runId)) {
-            this.dropWaiter(runId, waiter);
-            resolve(result);
-          }
-        },
-        (error: unknown) => {
-          this.dropWaiter(runId, waiter);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
-    });
+    return this.waiters.wait(runId);
   }
 
   /** Cancels a run. A finished run is returned unchanged. */
@@ -348,16 +325,12 @@ export class FlowMesh {
     }
     this.state = "closed";
     // Nothing will finish these runs in this engine any more.
-    for (const [runId, waiting] of this.waiters) {
-      for (const waiter of waiting) {
-        waiter.reject(
-          new FlowMeshError("FM_ERR_CLOSED", `the engine closed while waiting for run ${runId}`, {
-            details: { runId },
-          }),
-        );
-      }
-    }
-    this.waiters.clear();
+    this.waiters.rejectAll(
+      (runId) =>
+        new FlowMeshError("FM_ERR_CLOSED", `the engine closed while waiting for run ${runId}`, {
+          details: { runId },
+        }),
+    );
   }
 
   // ------------------------------------------------------------ internals
@@ -390,7 +363,7 @@ export class FlowMesh {
       runFinished: (runId, workflow, status) => this.runFinished(runId, workflow, status),
       hookError: (hook, error) => this.hookError(hook, error),
       outcomeReported: (runId) => {
-        if (this.deferredFinishes.delete(runId)) this.releaseWaiters(runId);
+        this.waiters.releaseHeld(runId);
       },
       registrationsSettled: () =>
         this.pendingRegistrations.size === 0
@@ -432,8 +405,8 @@ export class FlowMesh {
         // This engine is still reporting the run's end (its hooks run next): waiters, including any
         // that arrive meanwhile, are released when that is done.
         if (this.endingHere.has(signal.runId) || this.worker?.isFinishing(signal.runId) === true) {
-          this.deferredFinishes.add(signal.runId);
-        } else this.releaseWaiters(signal.runId);
+          this.waiters.hold(signal.runId);
+        } else this.waiters.release(signal.runId);
         return;
       }
     }
@@ -474,7 +447,7 @@ export class FlowMesh {
       return ended;
     } finally {
       this.endingHere.delete(runId);
-      if (this.deferredFinishes.delete(runId)) this.releaseWaiters(runId);
+      this.waiters.releaseHeld(runId);
     }
   }
 
@@ -502,8 +475,7 @@ export class FlowMesh {
 
   /** Hooks are done for a run this engine ended: release its waiters. */
   private finishedHere(runId: string): void {
-    this.deferredFinishes.delete(runId);
-    this.releaseWaiters(runId);
+    this.waiters.release(runId);
   }
 
   private async afterRun(run: RunRecord): Promise<void> {
@@ -541,33 +513,6 @@ export class FlowMesh {
     if (this.events.listenerCount("hook:error") > 0) this.events.emit("hook:error", { hook, error });
   }
 
-  /** Resolves everyone waiting for the run with its current result. */
-  private releaseWaiters(runId: string): void {
-    const waiting = this.waiters.get(runId);
-    if (waiting === undefined) return;
-    this.waiters.delete(runId);
-    this.readResult(runId).then(
-      (result) => {
-        for (const waiter of waiting) {
-          if (result === undefined) waiter.reject(unknownRun(runId));
-          else waiter.resolve(result);
-        }
-      },
-      (error: unknown) => {
-        for (const waiter of waiting)
-          waiter.reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  }
-
-  private dropWaiter(runId: string, waiter: Waiter): void {
-    const list = this.waiters.get(runId);
-    if (list === undefined) return;
-    const rest = list.filter((w) => w !== waiter);
-    if (rest.length === 0) this.waiters.delete(runId);
-    else this.waiters.set(runId, rest);
-  }
-
   /** Status and outputs, from the backend's cheap read when it has one. */
   private readResult(runId: string): Promise<RunResult | undefined> {
     const coordinator = this.coordinator;
@@ -591,15 +536,6 @@ function toCoordinator(backend: Coordinator | RunStore | undefined): Coordinator
   return new LocalCoordinator(backend as RunStore);
 }
 
-interface Waiter {
-  resolve(result: RunResult): void;
-  reject(error: Error): void;
-}
-
 function closedError(): FlowMeshError {
   return new FlowMeshError("FM_ERR_CLOSED", "the engine is closed");
-}
-
-function unknownRun(runId: string): FlowMeshError {
-  return new FlowMeshError("FM_ERR_UNKNOWN_RUN", `no run with id "${runId}"`, { details: { runId } });
 }
