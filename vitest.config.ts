@@ -29,72 +29,51 @@ function standardDecorators(): Plugin {
   };
 }
 
+const sourceConditions = {
+  resolve: { conditions: ["@flowmesh/source"] },
+  ssr: { resolve: { conditions: ["@flowmesh/source"] } },
+};
+
+/** A test project for one workspace folder; tests resolve `@flowmesh/*` to their TypeScript sources. */
+function project(name: string, root: string, options: { decorators?: boolean; typecheck?: boolean } = {}) {
+  return {
+    ...(options.decorators ? { plugins: [standardDecorators()] } : {}),
+    ...sourceConditions,
+    test: {
+      name,
+      root,
+      include: ["test/**/*.test.ts"],
+      ...(options.typecheck
+        ? {
+            typecheck: {
+              enabled: true,
+              include: ["test/**/*.test-d.ts"],
+              tsconfig: "../../tsconfig.test.json",
+            },
+          }
+        : {}),
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     // The JSON copy lets .ci/run print a plain "N passed, N failed" closing line.
     reporters: ["default", ["json", { outputFile: ".vitest/results.json" }]],
     projects: [
-      {
-        plugins: [standardDecorators()],
-        resolve: { conditions: ["@flowmesh/source"] },
-        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
-        test: {
-          name: "core",
-          root: "packages/core",
-          include: ["test/**/*.test.ts"],
-          typecheck: {
-            enabled: true,
-            include: ["test/**/*.test-d.ts"],
-            tsconfig: "../../tsconfig.test.json",
-          },
-        },
-      },
-      {
-        resolve: { conditions: ["@flowmesh/source"] },
-        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
-        test: {
-          name: "example-enterprise-pipeline",
-          root: "examples/enterprise-pipeline",
-          include: ["test/**/*.test.ts"],
-        },
-      },
-      {
-        resolve: { conditions: ["@flowmesh/source"] },
-        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
-        test: {
-          name: "example-data-pipeline",
-          root: "examples/data-pipeline",
-          include: ["test/**/*.test.ts"],
-        },
-      },
-      {
-        plugins: [standardDecorators()],
-        resolve: { conditions: ["@flowmesh/source"] },
-        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
-        test: {
-          name: "example-ml-training",
-          root: "examples/ml-training",
-          include: ["test/**/*.test.ts"],
-        },
-      },
-      {
-        resolve: { conditions: ["@flowmesh/source"] },
-        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
-        test: {
-          name: "example-invoice-processing",
-          root: "examples/invoice-processing",
-          include: ["test/**/*.test.ts"],
-        },
-      },
-      {
-        resolve: { conditions: ["@flowmesh/source"] },
-        ssr: { resolve: { conditions: ["@flowmesh/source"] } },
-        test: {
-          name: "example-config-composition",
-          root: "examples/config-composition",
-          include: ["test/**/*.test.ts"],
-        },
-      },
+      project("core", "packages/core", { decorators: true, typecheck: true }),
+      project("plugin-redis", "packages/plugin-redis"),
+      project("plugin-postgres", "packages/plugin-postgres"),
+      project("server", "packages/server", { decorators: true }),
+      project("cli", "packages/cli"),
+      project("plugin-prometheus", "packages/plugin-prometheus"),
+      project("plugin-auth", "packages/plugin-auth"),
+      project("plugin-resilience", "packages/plugin-resilience", { decorators: true }),
+      project("example-enterprise-pipeline", "examples/enterprise-pipeline"),
+      project("example-data-pipeline", "examples/data-pipeline"),
+      project("example-ml-training", "examples/ml-training", { decorators: true }),
+      project("example-invoice-processing", "examples/invoice-processing"),
+      project("example-config-composition", "examples/config-composition"),
     ],
     coverage: {
       provider: "v8",
