@@ -65,15 +65,15 @@ describe("config plugins: resolving modules", () => {
       [undefined, "npm install"],
     ] as const) {
       const dir = withPlugins(
-        [fixturePlugin("handlers.mjs"), '["@flowmesh/plugin-redis", { url: "redis://localhost" }]'],
+        [fixturePlugin("handlers.mjs"), '["@flowmesh/plugin-kafka", { url: "redis://localhost" }]'],
         lockfile === undefined ? {} : { [lockfile]: "" },
       );
       const error = await errorOf(() => loadConfig({ cwd: dir }));
       expect(error.code).toBe("FM_ERR_PLUGIN");
       expect(error.message).toBe(
-        `[flowmesh] flowmesh.config.yaml plugins[1]: cannot find package "@flowmesh/plugin-redis". Install it: ${command} @flowmesh/plugin-redis`,
+        `[flowmesh] flowmesh.config.yaml plugins[1]: cannot find package "@flowmesh/plugin-kafka". Install it: ${command} @flowmesh/plugin-kafka`,
       );
-      expect(error.details).toMatchObject({ missingPackage: "@flowmesh/plugin-redis", from: dir });
+      expect(error.details).toMatchObject({ missingPackage: "@flowmesh/plugin-kafka", from: dir });
     }
   });
 
@@ -81,15 +81,15 @@ describe("config plugins: resolving modules", () => {
     const dir = project({
       "package.json": '{ "packageManager": "pnpm@10.0.0" }',
       "flowmesh.config.json": JSON.stringify({
-        backend: ["@flowmesh/plugin-postgres", { url: "postgres://db" }],
+        backend: ["@flowmesh/plugin-sqlite", { url: "postgres://db" }],
         plugins: ["@acme/flowmesh-audit/plugin", "@flowmesh/plugin-otel"],
       }),
     });
     const error = await errorOf(() => loadConfig({ cwd: dir }));
     expect(error.message).toBe(
-      '[flowmesh] flowmesh.config.json backend: cannot find package "@flowmesh/plugin-postgres"; ' +
+      '[flowmesh] flowmesh.config.json backend: cannot find package "@flowmesh/plugin-sqlite"; ' +
         'plugins[0]: cannot find package "@acme/flowmesh-audit"; plugins[1]: cannot find package "@flowmesh/plugin-otel". ' +
-        "Install them: pnpm add @flowmesh/plugin-postgres @acme/flowmesh-audit @flowmesh/plugin-otel",
+        "Install them: pnpm add @flowmesh/plugin-sqlite @acme/flowmesh-audit @flowmesh/plugin-otel",
     );
   });
 
