@@ -43,6 +43,24 @@ export const ERROR_CODES = {
   FM_ERR_BACKEND: "backend error",
   /** The engine is closed or closing. */
   FM_ERR_CLOSED: "engine closed",
+  /** The database schema is newer than this code, or a migration failed. */
+  FM_ERR_MIGRATION: "migration error",
+  /** A circuit breaker is open: calls fail fast until it half-opens. */
+  FM_ERR_CIRCUIT_OPEN: "circuit open",
+  /** HTTP: no valid credentials. The message never says which check failed. */
+  FM_ERR_UNAUTHENTICATED: "unauthenticated",
+  /** HTTP: authenticated, but not allowed to do this. */
+  FM_ERR_FORBIDDEN: "forbidden",
+  /** HTTP: too many requests; retry after the time in `details.retryAfterSeconds`. */
+  FM_ERR_RATE_LIMITED: "rate limited",
+  /** HTTP: no such route or resource. */
+  FM_ERR_NOT_FOUND: "not found",
+  /** HTTP: the route exists but not for this method. */
+  FM_ERR_METHOD_NOT_ALLOWED: "method not allowed",
+  /** HTTP: the request body is larger than the configured limit. */
+  FM_ERR_PAYLOAD_TOO_LARGE: "payload too large",
+  /** HTTP: the request body or parameters failed validation; `details.issues` lists each path. */
+  FM_ERR_INVALID_REQUEST: "invalid request",
 } as const;
 
 /** A FlowMesh error code. */

@@ -22,7 +22,7 @@ export type { FlowMeshErrorCode, FlowMeshErrorOptions, SerializedError } from ".
 export { createLogger } from "./logger.js";
 export type { Logger, LoggerOptions } from "./logger.js";
 export { definePlugin } from "./plugins/define-plugin.js";
-export type { Capabilities, FlowMeshPlugin, PluginContext } from "./plugins/types.js";
+export type { Capabilities, FlowMeshPlugin, PluginContext, SharedRedis } from "./plugins/types.js";
 export type {
   BeforeTaskDecision,
   EngineHooks,

@@ -7,6 +7,7 @@ export type {
   FlowMeshPlugin,
   PluginContext,
   PluginDefinition,
+  SharedRedis,
   PluginFactory,
   ScopedHook,
   ScopedHooks,

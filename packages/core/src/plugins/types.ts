@@ -12,6 +12,19 @@ import type { Logger } from "../logger.js";
 export interface Capabilities {
   /** Where runs live and how work is shared. One provider at most. */
   backend: Coordinator | RunStore;
+  /**
+   * A Redis connection shared by the Redis backend, so other plugins (shared
+   * rate limits, circuit breakers) keep their state in the same Redis.
+   */
+  redis: SharedRedis;
+}
+
+/** The Redis connection the Redis plugin shares through the `redis` capability. */
+export interface SharedRedis {
+  /** An ioredis `Redis` (or `Cluster`) client; cast it with your own ioredis import. */
+  readonly client: unknown;
+  /** Prefix for every key, ending in `:`; put your plugin's name after it. */
+  readonly keyPrefix: string;
 }
 
 type HookFn<H> = H extends { tap(options: string, fn: infer F): void } ? F : never;
