@@ -28,6 +28,8 @@ export interface FlowMeshEventMap {
   "task:lease_lost": TaskEventBase;
   /** A notification hook (`on*`, `afterWorkflow`) threw; the error names the plugin. */
   "hook:error": { hook: string; error: unknown };
+  /** A named circuit breaker changed state (emitted by `@flowmesh/plugin-resilience`). */
+  "circuit:state": { name: string; state: "closed" | "open" | "half_open"; previous: "closed" | "open" | "half_open" };
   /** The worker loop hit a backend error; it keeps going. */
   "worker:error": { error: unknown };
 }

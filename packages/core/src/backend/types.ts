@@ -112,6 +112,12 @@ export interface FailRequest {
   durationMs: number;
   /** Retry later: the task is claimable again this many ms from now (backend clock). */
   retryDelayMs?: number;
+  /**
+   * With `retryDelayMs`: this failure was not an attempt (a circuit breaker
+   * failed it fast without calling the handler), so the next claim reports the
+   * same `attempt` and `roundAttempt` as this one instead of one more.
+   */
+  refundAttempt?: boolean;
   /** When final: tasks to mark `upstream_failed` (core computes the downstream closure). */
   downstream?: readonly string[];
 }
