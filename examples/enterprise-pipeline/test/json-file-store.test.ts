@@ -10,6 +10,7 @@ function record(id: string, status: RunStatus = "running", output: unknown = { r
     id,
     workflow: "etl",
     version: "1",
+    namespace: "default",
     status,
     input: { batch: "2025-01-31" },
     taskOrder: ["extract"],

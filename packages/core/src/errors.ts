@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   FM_ERR_MIGRATION: "migration error",
   /** A circuit breaker is open: calls fail fast until it half-opens. */
   FM_ERR_CIRCUIT_OPEN: "circuit open",
+  /** A bulkhead's queue is full: the task failed without calling its handler (the retry policy applies). */
+  FM_ERR_BULKHEAD_FULL: "bulkhead full",
   /** HTTP: no valid credentials. The message never says which check failed. */
   FM_ERR_UNAUTHENTICATED: "unauthenticated",
   /** HTTP: authenticated, but not allowed to do this. */
@@ -61,6 +63,8 @@ export const ERROR_CODES = {
   FM_ERR_PAYLOAD_TOO_LARGE: "payload too large",
   /** HTTP: the request body or parameters failed validation; `details.issues` lists each path. */
   FM_ERR_INVALID_REQUEST: "invalid request",
+  /** HTTP: an unexpected server error; the client sees no detail, the server logs it. */
+  FM_ERR_INTERNAL: "internal error",
 } as const;
 
 /** A FlowMesh error code. */

@@ -29,9 +29,15 @@ export interface FlowMeshEventMap {
   /** A notification hook (`on*`, `afterWorkflow`) threw; the error names the plugin. */
   "hook:error": { hook: string; error: unknown };
   /** A named circuit breaker changed state (emitted by `@flowmesh/plugin-resilience`). */
-  "circuit:state": { name: string; state: "closed" | "open" | "half_open"; previous: "closed" | "open" | "half_open" };
+  "circuit:state": {
+    name: string;
+    state: "closed" | "open" | "half_open";
+    previous: "closed" | "open" | "half_open";
+  };
   /** The worker loop hit a backend error; it keeps going. */
   "worker:error": { error: unknown };
+  /** This engine's sweep returned expired leases (their workers died or stalled) to the queue. */
+  "worker:recovered": { leases: number };
 }
 
 type Listeners = { [K in keyof FlowMeshEventMap]: (event: FlowMeshEventMap[K]) => void };

@@ -5,6 +5,7 @@
 export { createFlowMesh, FlowMesh } from "./engine/engine.js";
 export type { Health, RegisterOptions, RetryOptions, StartOptions } from "./engine/engine.js";
 export type { FlowMeshOptions } from "./engine/options.js";
+export type { EngineStats, WorkerStats } from "./engine/stats.js";
 export type { RunHandleHost } from "./engine/run-handle.js";
 export type { RegisteredWorkflow } from "./engine/registry.js";
 export { RunHandle } from "./engine/run-handle.js";
@@ -19,6 +20,8 @@ export { parseDuration } from "./duration.js";
 export type { Duration } from "./duration.js";
 export { ERROR_CODES, FlowMeshError, NonRetryableError } from "./errors.js";
 export type { FlowMeshErrorCode, FlowMeshErrorOptions, SerializedError } from "./errors.js";
+export { isRetryLater } from "./retry-later.js";
+export type { RetryLater } from "./retry-later.js";
 export { createLogger } from "./logger.js";
 export type { Logger, LoggerOptions } from "./logger.js";
 export { definePlugin } from "./plugins/define-plugin.js";

@@ -40,4 +40,6 @@ export type {
   SyncCoordinatorOps,
 } from "./backend/types.js";
 export { serializeError, isNonRetryable } from "./errors.js";
+export { isRetryLater } from "./retry-later.js";
+export type { RetryLater } from "./retry-later.js";
 export { uuidv7 } from "./ids.js";

@@ -55,6 +55,11 @@ export interface WorkflowDefinitionInput {
   /** @default "1" */
   version?: string | number;
   description?: string;
+  /**
+   * The tenant the workflow and its runs belong to (multi-tenant APIs authorize by it).
+   * Letters, digits, `_`, `-`, `.`. @default "default"
+   */
+  namespace?: string;
   tasks: TaskDefinitionInput[];
   /** Defaults applied to every task that does not set its own. */
   defaults?: { timeout?: Duration; retry?: RetryPolicyInput | number; priority?: number };
@@ -90,6 +95,7 @@ export interface WorkflowDefinition {
   name: string;
   version: string;
   description: string | undefined;
+  namespace: string;
   tasks: TaskDefinition[];
   timeoutMs: number | undefined;
 }
@@ -148,6 +154,8 @@ export interface RunRecord {
   id: string;
   workflow: string;
   version: string;
+  /** The workflow's namespace when the run was created. */
+  namespace: string;
   status: RunStatus;
   input: unknown;
   tasks: Record<string, TaskRecord>;
@@ -170,6 +178,8 @@ export interface RunRecord {
 /** Filter for `listRuns`. Results are newest first. */
 export interface RunFilter {
   workflow?: string;
+  /** Only runs in this namespace (or any of these). */
+  namespace?: string | readonly string[];
   status?: RunStatus | RunStatus[];
   /** Created at or after (epoch ms). */
   createdAfter?: number;

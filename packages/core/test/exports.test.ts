@@ -21,6 +21,7 @@ describe("public exports", () => {
       "defineConfig",
       "definePlugin",
       "handlers",
+      "isRetryLater",
       "loadConfig",
       "loadFlowMesh",
       "moduleHandlers",
@@ -47,6 +48,7 @@ describe("public exports", () => {
       "MemoryCoordinator",
       "definePlugin",
       "isNonRetryable",
+      "isRetryLater",
       "isTapped",
       "serializeError",
       "uuidv7",
@@ -73,5 +75,6 @@ describe("public exports", () => {
     expect(plugin.definePlugin).toBe(core.definePlugin);
     expect(plugin.MemoryCoordinator).toBe(core.MemoryCoordinator);
     expect(plugin.LocalCoordinator).toBe(core.LocalCoordinator);
+    expect(plugin.isRetryLater).toBe(core.isRetryLater);
   });
 });

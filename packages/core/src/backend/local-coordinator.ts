@@ -143,6 +143,8 @@ function restore(record: RunRecord, now: number): RunState {
   run.startedAt = record.startedAt;
   run.deadlineAt = record.deadlineAt;
   run.requestHash = record.requestHash;
+  // Records saved before namespaces existed belong to the default one.
+  run.namespace = record.namespace ?? "default";
   run.error = record.error;
   run.remaining = 0;
   graph.taskOrder.forEach((name, task) => {

@@ -12,8 +12,9 @@ const TOKENS: readonly string[] = Array.from({ length: 64 }, (_, i) => String(i)
 export const NO_DEPS: Record<string, unknown> = Object.freeze({});
 
 /**
- * A lease's token is its attempt number: attempts only grow, so it fences the
- * lease against every earlier one of the task, and it needs no storage.
+ * A lease's token is its claim serial (the attempt number, plus attempts
+ * refunded earlier): it only grows, so it fences the lease against every
+ * earlier one of the task, and it needs no storage.
  */
 export function tokenOf(attempt: number): string {
   return attempt < TOKENS.length ? TOKENS[attempt]! : String(attempt);
@@ -28,6 +29,8 @@ export class MemoryClaim implements ClaimedTask {
     readonly runState: RunState,
     readonly index: number,
     readonly attempt: number,
+    /** Claims of the task so far, this one included: equals `attempt` unless attempts were refunded. */
+    private readonly serial: number = attempt,
   ) {}
 
   get runId(): string {
@@ -39,7 +42,7 @@ export class MemoryClaim implements ClaimedTask {
   }
 
   get token(): string {
-    return tokenOf(this.attempt);
+    return tokenOf(this.serial);
   }
 
   get workflow(): string {

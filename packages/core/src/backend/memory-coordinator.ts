@@ -151,6 +151,7 @@ export class MemoryCoordinator implements Coordinator {
     );
     if (request.timeoutMs !== undefined) run.deadlineAt = now + request.timeoutMs;
     run.requestHash = request.requestHash;
+    run.namespace = request.namespace;
     this.adopt(run);
     run.log("run:created", now);
     for (const root of run.graph.roots) run.statuses[root] = READY;
@@ -202,7 +203,7 @@ export class MemoryCoordinator implements Coordinator {
       }
       run.log("task:started", now, task);
       if (claimed === NOTHING) claimed = [];
-      claimed.push(new MemoryClaim(run, task, attempt));
+      claimed.push(new MemoryClaim(run, task, attempt, attempt + run.refunds(task)));
     }
     return claimed;
   }
@@ -268,6 +269,11 @@ export class MemoryCoordinator implements Coordinator {
       const at = now + request.retryDelayMs;
       run.setTime(task, RETRY_AT, at);
       run.log("task:retrying", now, task, request.durationMs, request.error);
+      if (request.refundAttempt === true) {
+        // Not an attempt: the next claim repeats this attempt number; the token still grows.
+        run.setAttempts(task, run.attempts(task) - 1);
+        run.setRefunds(task, run.refunds(task) + 1);
+      }
       this.delayed.push(at, { run, task });
       this.armDelayTimer();
     } else {
@@ -479,6 +485,10 @@ export class MemoryCoordinator implements Coordinator {
     return depth;
   }
 
+  async countActiveRuns(): Promise<number> {
+    return this.activeRuns.size;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.delayTimer !== undefined) clearTimeout(this.delayTimer);
@@ -654,6 +664,6 @@ function withoutTasks(run: RunRecord): RunSummary {
 function leased(run: RunState, lease: LeaseRef, now: number): number {
   // Our own claims carry their index. No task of a finished run is RUNNING, so those are refused too.
   const task = lease instanceof MemoryClaim && lease.runState === run ? lease.index : run.indexOf(lease.task);
-  if (task < 0 || run.statuses[task] !== RUNNING || tokenOf(run.attempts(task)) !== lease.token) return -1;
+  if (task < 0 || run.statuses[task] !== RUNNING || tokenOf(run.claims(task)) !== lease.token) return -1;
   return run.time(task, LEASE_EXPIRES) > now ? task : -1;
 }

@@ -6,16 +6,24 @@ import type { RunFilter, RunPage, RunRecord, RunStatus } from "../types.js";
 export function pageRuns<T>(
   items: Iterable<T>,
   filter: RunFilter,
-  view: (item: T) => { id: string; workflow: string; status: RunStatus; createdAt: number },
+  view: (item: T) => {
+    id: string;
+    workflow: string;
+    namespace: string;
+    status: RunStatus;
+    createdAt: number;
+  },
   toRecord: (item: T) => RunRecord,
 ): RunPage {
   const statuses = filter.status === undefined ? undefined : new Set([filter.status].flat());
+  const namespaces = filter.namespace === undefined ? undefined : new Set<string>([filter.namespace].flat());
   const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
   const matches: T[] = [];
   for (const item of items) {
     const run = view(item);
     if (filter.workflow !== undefined && run.workflow !== filter.workflow) continue;
     if (statuses !== undefined && !statuses.has(run.status)) continue;
+    if (namespaces !== undefined && !namespaces.has(run.namespace)) continue;
     if (filter.createdAfter !== undefined && run.createdAt < filter.createdAfter) continue;
     if (filter.createdBefore !== undefined && run.createdAt >= filter.createdBefore) continue;
     if (cursor !== undefined && !isAfterCursor(run, cursor)) continue;

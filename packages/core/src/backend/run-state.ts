@@ -242,8 +242,8 @@ export const ENDED_AT = 3;
 export const DURATION = 4;
 export const RETRY_AT = 5;
 const TIME_FIELDS = 6;
-/** Int columns per task: status, attempts, pending dependencies, queued, first attempt. */
-const INT_FIELDS = 5;
+/** Int columns per task: status, attempts, pending dependencies, queued, first attempt, refunds. */
+const INT_FIELDS = 6;
 
 /**
  * One run's state. Tasks are indices into flat arrays (status, attempts,
@@ -272,6 +272,7 @@ export class RunState {
   endedAt: number | undefined = undefined;
   deadlineAt: number | undefined = undefined;
   requestHash: string | undefined = undefined;
+  namespace = "default";
   readonly events: EventLog;
   /** Persistence bookkeeping for stores that save whole records. */
   activeSave: Promise<void> | undefined = undefined;
@@ -371,6 +372,24 @@ export class RunState {
     this.statuses[4 * this.size + task] = attempt - 1;
   }
 
+  /**
+   * Claims of the task whose attempt was refunded (failed fast without running,
+   * `FailRequest.refundAttempt`). Attempts plus refunds counts every claim, so
+   * lease tokens keep growing even when the attempt number repeats.
+   */
+  refunds(task: number): number {
+    return this.statuses[5 * this.size + task]!;
+  }
+
+  setRefunds(task: number, refunds: number): void {
+    this.statuses[5 * this.size + task] = refunds;
+  }
+
+  /** Claims of the task so far: the serial of its current lease. */
+  claims(task: number): number {
+    return this.attempts(task) + this.refunds(task);
+  }
+
   time(task: number, field: number): number {
     return this.times[task * TIME_FIELDS + field]!;
   }
@@ -405,6 +424,7 @@ export function summarizeRun(run: RunState): RunSummary {
     id: run.id,
     workflow: run.workflow,
     version: run.version,
+    namespace: run.namespace,
     status: run.status,
     input: run.input,
     error: run.error,

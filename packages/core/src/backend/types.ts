@@ -44,6 +44,8 @@ export interface CreateRunRequest {
   id: string;
   workflow: string;
   version: string;
+  /** The workflow's namespace; stored with the run and filterable in `listRuns`. */
+  namespace: string;
   input: unknown;
   graph: RunGraph;
   idempotencyKey?: string | undefined;
@@ -223,5 +225,11 @@ export interface Coordinator {
   subscribe(listener: (signal: CoordinatorSignal) => void): () => void;
   /** Ready + retrying tasks waiting to be claimed (for metrics and health). */
   queueDepth(): Promise<number>;
+  /**
+   * Optional: how many runs are not finished yet (`pending` or `running`),
+   * across every process, counted cheaply (for metrics). Engines report
+   * `activeRuns: undefined` in their stats when a backend does not offer it.
+   */
+  countActiveRuns?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -25,6 +25,8 @@ const WORKFLOW_DOCS: Record<string, string> = {
   name: "The workflow's name: runs are started by it.",
   version: 'The version, default "1". Runs use the latest registered version unless told otherwise.',
   description: "What the workflow does.",
+  namespace:
+    'The tenant the workflow and its runs belong to, default "default": API principals see only their namespaces.',
   tasks: "The tasks, at least one. A task starts when every task it depends on succeeded.",
   defaults: "Timeout, retry policy and priority for every task that does not set its own.",
   timeout: `Whole-run timeout: the run ends timed_out and running tasks are aborted. ${cap(DURATION_RULE)}.`,

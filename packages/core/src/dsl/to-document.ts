@@ -5,7 +5,7 @@
  * what `parseWorkflow` returns, so a file, its parsed definition and its
  * export all normalize to one definition.
  */
-import { DEFAULT_RETRY_POLICY } from "../model/schema.js";
+import { DEFAULT_NAMESPACE, DEFAULT_RETRY_POLICY } from "../model/schema.js";
 import type {
   RetryPolicyInput,
   TaskDefinition,
@@ -25,6 +25,7 @@ export function inputOf(definition: WorkflowDefinition): WorkflowDefinitionInput
     name: definition.name,
     ...(definition.version === "1" ? {} : { version: definition.version }),
     ...(definition.description === undefined ? {} : { description: definition.description }),
+    ...(definition.namespace === DEFAULT_NAMESPACE ? {} : { namespace: definition.namespace }),
     ...(definition.timeoutMs === undefined ? {} : { timeout: seconds(definition.timeoutMs) }),
     tasks: definition.tasks.map(taskInput),
   };

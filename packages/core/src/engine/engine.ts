@@ -41,6 +41,7 @@ import { WorkflowRegistry, type RegisteredWorkflow } from "./registry.js";
 import { resolveHandlers } from "./resolve-handlers.js";
 import { RunHandle } from "./run-handle.js";
 import type { EngineRuntime } from "./runtime.js";
+import type { EngineStats } from "./stats.js";
 import { Worker } from "./worker.js";
 
 /** Options of {@link FlowMesh.start}. */
@@ -99,7 +100,8 @@ export class FlowMesh {
   constructor(options: FlowMeshOptions = {}) {
     this.options = resolveOptions(options);
     this.logger = this.options.logger ?? createLogger();
-    this.hooks = createEngineHooks();
+    // Surfaces (the HTTP server) add their hooks to the registry later, through `extendHooks`.
+    this.hooks = createEngineHooks() as HookRegistry;
     this.events = createEmitter();
     this.pluginHost = {
       hooks: this.hooks,
@@ -107,6 +109,7 @@ export class FlowMesh {
       logger: this.logger,
       capabilities: new Map(),
       cleanups: [],
+      stats: () => this.stats(),
     };
   }
 
@@ -206,6 +209,7 @@ export class FlowMesh {
       ...request,
       workflow: plan.name,
       version: plan.version,
+      namespace: plan.namespace,
       graph: plan.graph,
       timeoutMs: plan.timeoutMs,
     });
@@ -301,6 +305,30 @@ export class FlowMesh {
       healthy: this.worker?.healthy ?? true,
       running: this.worker?.running ?? 0,
       queueDepth: await this.coordinator.queueDepth(),
+    };
+  }
+
+  /**
+   * Load figures for metrics: the backend's queue depth and active runs
+   * (shared by every process), and this engine's worker slots. Costs one or
+   * two backend reads; nothing is counted on the hot path.
+   */
+  async stats(): Promise<EngineStats> {
+    await this.initialized();
+    const coordinator = this.coordinator;
+    const [queueDepth, activeRuns] = await Promise.all([
+      coordinator.queueDepth(),
+      coordinator.countActiveRuns?.(),
+    ]);
+    const worker = this.worker;
+    return {
+      backend: coordinator.kind,
+      queueDepth,
+      activeRuns,
+      worker:
+        worker === undefined
+          ? undefined
+          : { concurrency: worker.concurrency, running: worker.running, healthy: worker.healthy },
     };
   }
 

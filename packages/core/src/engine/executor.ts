@@ -11,6 +11,7 @@ import { isTapped } from "../hooks/create-hooks.js";
 import { isLevelEnabled, type Logger } from "../logger.js";
 import type { PlannedTask } from "../model/plan.js";
 import { computeBackoffMs, shouldRetry } from "../retry.js";
+import { isRetryLater, retryLaterDelayMs, type RetryLater } from "../retry-later.js";
 import type { TaskHandler } from "../types.js";
 import type { RegisteredWorkflow } from "./registry.js";
 import type { EngineRuntime } from "./runtime.js";
@@ -317,6 +318,7 @@ export class Executor {
   ): Promise<void> {
     const rt = this.rt;
     this.active.delete(exec);
+    if (isRetryLater(error)) return this.retryLater(exec, error, durationMs);
     const timedOut = error instanceof FlowMeshError && error.code === "FM_ERR_TASK_TIMEOUT";
     const roundAttempt = exec.claimed.roundAttempt ?? exec.attempt;
     const retryable =
@@ -362,6 +364,42 @@ export class Executor {
       await this.failedForGood(exec, workflow, task, error, serialized, durationMs, timedOut);
     } finally {
       this.unmark(runId);
+    }
+  }
+
+  /**
+   * The attempt did not really happen (a circuit breaker failed it fast): the
+   * task is queued again after the delay the error asks for, and the backend
+   * refunds the attempt, so the retry policy is not used up while the
+   * downstream service is known to be down. The run's timeout still applies.
+   */
+  private async retryLater(exec: Execution, error: RetryLater, durationMs: number): Promise<void> {
+    const rt = this.rt;
+    const delayMs = retryLaterDelayMs(error);
+    const serialized = serializeError(error);
+    const result = await rt.coordinator.fail(exec.claimed, {
+      error: serialized,
+      durationMs,
+      retryDelayMs: delayMs,
+      refundAttempt: true,
+    });
+    if (!result.ok) return this.leaseLost(exec);
+    rt.logger.info(
+      {
+        workflow_id: exec.runId,
+        task_name: exec.taskName,
+        attempt: exec.attempt,
+        delay_ms: delayMs,
+        err: serialized,
+      },
+      `task deferred without using an attempt, retrying in ${delayMs} ms`,
+    );
+    if (rt.events.listenerCount("task:retrying") > 0)
+      rt.events.emit("task:retrying", { ...taskEvent(exec), delayMs, error });
+    if (isTapped(rt.hooks.onRetry)) {
+      await rt.hooks.onRetry
+        .promise(exec, { error, attempt: exec.attempt, delayMs })
+        .catch((hookError: unknown) => rt.hookError("onRetry", hookError));
     }
   }
 

@@ -67,6 +67,11 @@ export class Worker {
     return this.inFlight;
   }
 
+  /** Attempts this worker runs at once at most. */
+  get concurrency(): number {
+    return this.options.concurrency;
+  }
+
   /** Holds claiming until {@link release}: lets the engine announce a run before its tasks start. */
   hold(): void {
     this.holds++;
@@ -211,7 +216,11 @@ export class Worker {
   private async sweep(): Promise<void> {
     try {
       const { leases, timedOut, ended = [] } = await this.rt.coordinator.recover();
-      if (leases > 0) this.rt.logger.warn({ leases }, "recovered expired task leases");
+      if (leases > 0) {
+        this.rt.logger.warn({ leases }, "recovered expired task leases");
+        if (this.rt.events.listenerCount("worker:recovered") > 0)
+          this.rt.events.emit("worker:recovered", { leases });
+      }
       for (const runId of [...timedOut, ...ended]) {
         const run = await this.rt.coordinator.getRun(runId);
         if (run !== undefined)

@@ -33,6 +33,7 @@ export interface WorkflowPlan {
   readonly byName: ReadonlyMap<string, PlannedTask>;
   /** The graph handed to backends, tasks in the same order as {@link tasks}. */
   readonly graph: RunGraph;
+  readonly namespace: string;
   /** Whole-run timeout. */
   readonly timeoutMs: number | undefined;
   /**
@@ -95,6 +96,7 @@ function createPlan(definition: WorkflowDefinition, tasks: readonly PlannedTask[
     tasks,
     byName,
     graph,
+    namespace: definition.namespace,
     timeoutMs: definition.timeoutMs,
     downstreamOf(taskName) {
       let names = downstream.get(taskName);

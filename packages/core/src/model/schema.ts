@@ -155,6 +155,9 @@ const defaultsSchema = strictWithAliases(
   when: isObjectPayload,
 });
 
+/** The namespace of workflows that do not set one. */
+export const DEFAULT_NAMESPACE = "default";
+
 /** A workflow as users write it: the input schema the HTTP server documents (handlers cannot travel as JSON). */
 export const workflowDefinitionSchema = strictWithAliases(
   {
@@ -165,6 +168,12 @@ export const workflowDefinitionSchema = strictWithAliases(
       })
       .optional(),
     description: z.string().optional(),
+    namespace: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/, {
+        error: "a namespace is 1 to 100 letters, digits, '_', '-' or '.'",
+      })
+      .optional(),
     tasks: z.array(taskDefinitionSchema).min(1, { error: "a workflow needs at least one task" }),
     defaults: defaultsSchema.optional(),
     timeout: timeout.optional(),
@@ -198,6 +207,7 @@ export function normalizeWorkflow(input: unknown): WorkflowDefinition {
     name: def.name,
     version: String(def.version ?? "1"),
     description: def.description,
+    namespace: def.namespace ?? DEFAULT_NAMESPACE,
     timeoutMs: def.timeoutMs ?? toMs(def.timeout),
     tasks: def.tasks.map((task): TaskDefinition => ({
       name: task.name,

@@ -15,6 +15,7 @@ import { FlowMeshError } from "../errors.js";
 import type { FlowMeshEmitter } from "../events.js";
 import { wrapTapErrors, type HookLike } from "../hooks/create-hooks.js";
 import type { HookRegistry } from "../hooks/types.js";
+import type { EngineStats } from "../engine/stats.js";
 import type { Logger } from "../logger.js";
 import type { Capabilities, FlowMeshPlugin, PluginContext, ScopedHook, ScopedHooks } from "./types.js";
 
@@ -26,6 +27,8 @@ export interface PluginHost {
   readonly capabilities: Map<keyof Capabilities, { value: unknown; provider: string }>;
   /** Cleanups in setup order; the engine runs them in reverse. */
   readonly cleanups: { plugin: string; fn: () => void | Promise<void> }[];
+  /** The engine's load figures (see `FlowMesh.stats`). */
+  readonly stats: () => Promise<EngineStats>;
 }
 
 const ORDER = { pre: 0, normal: 1, post: 2 } as const;
@@ -139,6 +142,7 @@ function createContext(plugin: FlowMeshPlugin, host: PluginHost): PluginContext 
     onClose(fn) {
       host.cleanups.push({ plugin: plugin.name, fn });
     },
+    stats: host.stats,
   };
 }
 

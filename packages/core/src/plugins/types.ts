@@ -1,6 +1,7 @@
 /** The plugin API: what a plugin is, and the scoped context its `setup` receives. */
 import type { z } from "zod";
 import type { Coordinator, RunStore } from "../backend/types.js";
+import type { EngineStats } from "../engine/stats.js";
 import type { FlowMeshEmitter } from "../events.js";
 import type { HookRegistry } from "../hooks/types.js";
 import type { Logger } from "../logger.js";
@@ -56,6 +57,12 @@ export interface PluginContext {
   extendHooks(hooks: Partial<HookRegistry>): void;
   /** Registers cleanup run when the engine closes (after draining), in reverse setup order. */
   onClose(fn: () => void | Promise<void>): void;
+  /**
+   * The engine's load figures (queue depth, active runs, worker slots), read
+   * when called. Call it later (a metrics scrape), not during `setup`: it
+   * waits until the engine has finished starting.
+   */
+  stats(): Promise<EngineStats>;
 }
 
 /** A plugin instance, as listed in `createFlowMesh({ plugins })`. Made by a factory from {@link definePlugin}. */

@@ -429,6 +429,51 @@ export function describeCoordinatorConformance(
         expect(taskOf(await h().get(run.id), "a")).toMatchObject({ status: "running", attempts: 2 });
       });
 
+      it("refunds an attempt: with refundAttempt the next claim repeats attempt and roundAttempt, under a new token", async () => {
+        const { c } = h();
+        const run = await h().newRun(chain("a"));
+        const first = await h().claimOne(run.id);
+        expect(first).toMatchObject({ task: "a", attempt: 1 });
+        const circuitOpen: SerializedError = {
+          name: "CircuitOpenError",
+          message: "open",
+          code: "FM_ERR_CIRCUIT_OPEN",
+        };
+        expect(
+          await c.fail(lease(first), {
+            error: circuitOpen,
+            durationMs: 0,
+            retryDelayMs: 100,
+            refundAttempt: true,
+          }),
+        ).toEqual({ ok: true });
+        const waiting = taskOf(await h().get(run.id), "a");
+        expect(waiting).toMatchObject({ status: "retrying", attempts: 0, error: circuitOpen });
+        expect(await h().claim(run.id)).toEqual([]);
+
+        const again = await h().claimOne(run.id, { timeoutMs: 1500 + slack, intervalMs: 25 });
+        expect(again).toMatchObject({ task: "a", attempt: 1 });
+        expect(again.roundAttempt ?? again.attempt).toBe(1);
+        expect(again.token).not.toBe(first.token);
+        expect(taskOf(await h().get(run.id), "a")).toMatchObject({ status: "running", attempts: 1 });
+        // The refunded lease is spent: its token must not report for the new claim.
+        expect(await c.complete(lease(first), { output: "stale", durationMs: 1 })).toEqual(LEASE_LOST);
+
+        // A real failure after a refund counts as usual: the next claim is attempt 2.
+        expect(await c.fail(lease(again), { error: BOOM, durationMs: 1, retryDelayMs: 0 })).toEqual({
+          ok: true,
+        });
+        const second = await h().claimOne(run.id, { timeoutMs: 1000 + slack });
+        expect(second).toMatchObject({ task: "a", attempt: 2 });
+        expect(second.roundAttempt ?? second.attempt).toBe(2);
+        expect([first.token, again.token]).not.toContain(second.token);
+        expect(await c.complete(lease(second), { output: "done", durationMs: 1 })).toEqual({
+          ok: true,
+          runStatus: "succeeded",
+        });
+        expect(taskOf(await h().get(run.id), "a")).toMatchObject({ status: "succeeded", attempts: 2 });
+      });
+
       it("fails finally: marks the given downstream upstream_failed for good, lets independent tasks finish, then fails the run", async () => {
         const { c } = h();
         const run = await h().newRun(
@@ -704,6 +749,32 @@ export function describeCoordinatorConformance(
       });
     });
 
+    describe("listRuns by namespace", () => {
+      it("stores each run's namespace and filters by one or several, alone or with other filters", async () => {
+        const { c } = h();
+        const tenant = `tenant-${randomUUID().slice(0, 8)}`;
+        const [a, b] = [`${tenant}-a`, `${tenant}-b`];
+        const inA = await h().newRun(chain("x"), { namespace: a });
+        await sleep(5);
+        const inB = await h().newRun(chain("x"), { namespace: b, workflow: `${h().workflow}-b` });
+        await sleep(5);
+        const inA2 = await h().newRun(chain("x"), { namespace: a });
+        expect(inA.namespace).toBe(a);
+        expect((await h().get(inB.id)).namespace).toBe(b);
+        const ids = async (filter: Parameters<Coordinator["listRuns"]>[0]): Promise<string[]> =>
+          (await c.listRuns(filter)).runs.map((r) => r.id);
+        expect(await ids({ namespace: a })).toEqual([inA2.id, inA.id]);
+        expect(await ids({ namespace: [a, b] })).toEqual([inA2.id, inB.id, inA.id]);
+        expect(await ids({ namespace: b, workflow: h().workflow })).toEqual([]);
+        await c.finishRun(inA.id, { status: "cancelled" });
+        expect(await ids({ namespace: a, status: "cancelled" })).toEqual([inA.id]);
+        const first = await c.listRuns({ namespace: [a, b], limit: 2 });
+        expect(first.runs.map((r) => r.namespace)).toEqual([a, b]);
+        expect(first.nextCursor).toBeDefined();
+        expect(await ids({ namespace: [a, b], limit: 2, cursor: first.nextCursor! })).toEqual([inA.id]);
+      });
+    });
+
     describe("signals and queries", () => {
       it("signals work to subscribers when a run has ready tasks, and stops after unsubscribe", async () => {
         const { c } = h();
@@ -766,6 +837,7 @@ class Harness {
       id: randomUUID(),
       workflow: this.workflow,
       version: "1",
+      namespace: "default",
       input: { n: 1 },
       graph: runGraph,
       ...overrides,

@@ -85,6 +85,7 @@ describe("parseWorkflow", () => {
       name: "ml-training",
       version: "2",
       description: "Train and deploy the churn model every night.",
+      namespace: "data-science",
       timeoutMs: 2 * HOUR,
       tasks: [
         {

@@ -238,6 +238,7 @@ describe("leases", () => {
     const { run: created } = await shared.createRun({
       id: randomUUID(),
       workflow: plan.name,
+      namespace: plan.namespace,
       version: plan.version,
       input: undefined,
       graph: plan.graph,

@@ -49,6 +49,7 @@ describe("normalizeWorkflow", () => {
       name: "wf",
       version: "1",
       description: undefined,
+      namespace: "default",
       timeoutMs: undefined,
       tasks: [
         {
