@@ -74,6 +74,7 @@ export default defineConfig({
       project("example-ml-training", "examples/ml-training", { decorators: true }),
       project("example-invoice-processing", "examples/invoice-processing"),
       project("example-config-composition", "examples/config-composition"),
+      project("example-resilient-api-calls", "examples/resilient-api-calls"),
     ],
     coverage: {
       provider: "v8",

@@ -100,7 +100,9 @@ export class FlowMesh {
   constructor(options: FlowMeshOptions = {}) {
     this.options = resolveOptions(options);
     this.logger = this.options.logger ?? createLogger();
-    // Surfaces (the HTTP server) add their hooks to the registry later, through `extendHooks`.
+    // Surfaces (the HTTP server) add their hooks to the registry later, through `extendHooks`; the
+    // assertion is only needed where such an augmentation is in the program.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     this.hooks = createEngineHooks() as HookRegistry;
     this.events = createEmitter();
     this.pluginHost = {
@@ -160,6 +162,11 @@ export class FlowMesh {
   /** Registered workflows (every version). */
   workflows(): RegisteredWorkflow[] {
     return this.registry.list();
+  }
+
+  /** A registered workflow: the given version, or the latest one; undefined when none matches. */
+  workflow(name: string, version?: string): RegisteredWorkflow | undefined {
+    return this.registry.get(name, version);
   }
 
   /** Starts a run of a registered workflow and returns its handle. */

@@ -29,6 +29,11 @@ export class WorkflowRegistry {
     return this.byName.get(name)?.get(version);
   }
 
+  /** The given version or the latest, if registered. */
+  get(name: string, version?: string): RegisteredWorkflow | undefined {
+    return version === undefined ? this.latest.get(name) : this.find(name, version);
+  }
+
   /** The given version or the latest; throws `FM_ERR_UNKNOWN_WORKFLOW` naming what is registered. */
   resolve(name: string, version?: string): RegisteredWorkflow {
     const found = version === undefined ? this.latest.get(name) : this.find(name, version);

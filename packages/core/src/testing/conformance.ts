@@ -807,6 +807,25 @@ export function describeCoordinatorConformance(
         expect(await c.queueDepth()).toBe(before);
       });
 
+      it("counts unfinished runs in countActiveRuns, when the backend offers it", async (test) => {
+        const { c } = h();
+        if (c.countActiveRuns === undefined) return test.skip("this backend has no countActiveRuns");
+        const before = await c.countActiveRuns();
+        const done = await h().newRun(chain("a"));
+        const cancelled = await h().newRun(chain("a", "b"));
+        expect(await c.countActiveRuns()).toBe(before + 2);
+        const [claimed] = await h().claim(done.id);
+        if (claimed === undefined) throw new Error("claim returned no task");
+        expect(await c.countActiveRuns()).toBe(before + 2);
+        expect(await c.complete(lease(claimed), { output: 1, durationMs: 1 })).toEqual({
+          ok: true,
+          runStatus: "succeeded",
+        });
+        expect(await c.countActiveRuns()).toBe(before + 1);
+        await c.finishRun(cancelled.id, { status: "cancelled" });
+        expect(await c.countActiveRuns()).toBe(before);
+      });
+
       it("returns undefined for an unknown run and an empty event log for it", async () => {
         const { c } = h();
         expect(await c.getRun(randomUUID())).toBeUndefined();
