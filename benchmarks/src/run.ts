@@ -88,6 +88,9 @@ async function main(): Promise<void> {
     targets: checkTargets(figures, MEMORY_SCENARIO),
   };
   process.stdout.write(`${formatReport(report)}\n`);
+  process.stdout.write(
+    await (await import("./prometheus-overhead.js")).prometheusOverheadReport(shape, { quick }),
+  );
   await writeReport(report, RESULTS_FILE);
   process.stdout.write(`\nwrote ${RESULTS_FILE.pathname}\n`);
   if (strict && report.targets.some((t) => !t.pass)) process.exitCode = 1;
