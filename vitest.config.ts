@@ -74,7 +74,9 @@ export default defineConfig({
       project("example-ml-training", "examples/ml-training", { decorators: true }),
       project("example-invoice-processing", "examples/invoice-processing"),
       project("example-config-composition", "examples/config-composition"),
+      project("example-embed-express", "examples/embed-express"),
       project("example-resilient-api-calls", "examples/resilient-api-calls"),
+      project("example-secure-server", "examples/secure-server"),
     ],
     coverage: {
       provider: "v8",

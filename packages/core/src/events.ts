@@ -4,7 +4,7 @@
  * someone listens, so unused events cost nothing.
  */
 import { EventEmitter } from "eventemitter3";
-import type { RunRecord } from "./types.js";
+import type { RunRecord, TerminalRunStatus } from "./types.js";
 
 /** Fields every task event carries. */
 export interface TaskEventBase {
@@ -20,12 +20,24 @@ export interface FlowMeshEventMap {
   "run:created": { runId: string; workflow: string; version: string };
   /** A run reached a terminal status through this engine. */
   "run:finished": { run: RunRecord };
+  /**
+   * The same moment as `run:finished`, without the record: listening to it
+   * costs no backend read (metrics count runs with it).
+   */
+  "run:ended": { runId: string; workflow: string; status: TerminalRunStatus };
   "task:started": TaskEventBase & { queueWaitMs: number };
-  "task:succeeded": TaskEventBase & { durationMs: number; skipped: boolean };
-  "task:failed": TaskEventBase & { durationMs: number; error: unknown; timedOut: boolean; final: boolean };
+  /** `queueWaitMs` is repeated on the outcome events, so a listener needs one event per attempt. */
+  "task:succeeded": TaskEventBase & { durationMs: number; queueWaitMs: number; skipped: boolean };
+  "task:failed": TaskEventBase & {
+    durationMs: number;
+    queueWaitMs: number;
+    error: unknown;
+    timedOut: boolean;
+    final: boolean;
+  };
   "task:retrying": TaskEventBase & { delayMs: number; error: unknown };
   /** The worker lost its lease on a running task; its outcome was discarded. */
-  "task:lease_lost": TaskEventBase;
+  "task:lease_lost": TaskEventBase & { queueWaitMs: number };
   /** A notification hook (`on*`, `afterWorkflow`) threw; the error names the plugin. */
   "hook:error": { hook: string; error: unknown };
   /** A named circuit breaker changed state (emitted by `@flowmesh/plugin-resilience`). */

@@ -22,6 +22,7 @@ export type {
   ClaimRequest,
   CompleteRequest,
   Coordinator,
+  CoordinatorHealth,
   CoordinatorSignal,
   CreateRunRequest,
   CreateRunResult,

@@ -58,6 +58,8 @@ describe("public exports", () => {
 
   it("@flowmesh/core/testing exports exactly these runtime names", () => {
     expect(Object.keys(testing).sort()).toEqual([
+      "FaultHarness",
+      "WorkerProcess",
       "chain",
       "claimAll",
       "compareEventIds",

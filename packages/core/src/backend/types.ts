@@ -158,6 +158,13 @@ export interface RunResult {
   error?: (SerializedError & { task?: string }) | undefined;
 }
 
+/** What {@link Coordinator.health} reports. */
+export interface CoordinatorHealth {
+  healthy: boolean;
+  /** Why it is unhealthy (e.g. `connection reconnecting`). */
+  detail?: string;
+}
+
 /** Wake-ups and notifications a coordinator pushes to subscribers. */
 export type CoordinatorSignal =
   | { type: "work" }
@@ -225,6 +232,12 @@ export interface Coordinator {
   subscribe(listener: (signal: CoordinatorSignal) => void): () => void;
   /** Ready + retrying tasks waiting to be claimed (for metrics and health). */
   queueDepth(): Promise<number>;
+  /**
+   * Optional: the backend's connection health without a round trip (false
+   * while its server is unreachable). `engine.health()` reports unhealthy
+   * then, even when the worker is idle and made no call that could fail.
+   */
+  health?(): CoordinatorHealth;
   /**
    * Optional: how many runs are not finished yet (`pending` or `running`),
    * across every process, counted cheaply (for metrics). Engines report

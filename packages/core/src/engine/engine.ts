@@ -72,7 +72,10 @@ export interface Health {
   /** The worker's last backend call succeeded (true when this engine runs no worker). */
   healthy: boolean;
   running: number;
+  /** Ready and retrying tasks; 0 when the backend could not be asked. */
   queueDepth: number;
+  /** Why the engine is unhealthy, when the backend says. */
+  detail?: string;
 }
 
 export class FlowMesh {
@@ -304,15 +307,25 @@ export class FlowMesh {
     return new RunHandle(runId, false, this);
   }
 
-  /** Backend and worker health. */
+  /** Backend and worker health. Never throws for a failing backend: that is reported as unhealthy. */
   async health(): Promise<Health> {
     await this.initialized();
-    return {
-      backend: this.coordinator.kind,
-      healthy: this.worker?.healthy ?? true,
+    const coordinator = this.coordinator;
+    const backend = coordinator.health?.();
+    const health: Health = {
+      backend: coordinator.kind,
+      healthy: (this.worker?.healthy ?? true) && backend?.healthy !== false,
       running: this.worker?.running ?? 0,
-      queueDepth: await this.coordinator.queueDepth(),
+      queueDepth: 0,
     };
+    if (backend?.healthy === false && backend.detail !== undefined) health.detail = backend.detail;
+    try {
+      health.queueDepth = await coordinator.queueDepth();
+    } catch (error) {
+      health.healthy = false;
+      health.detail ??= error instanceof Error ? error.message : String(error);
+    }
+    return health;
   }
 
   /**
@@ -478,7 +491,11 @@ export class FlowMesh {
         status,
         ...(reason === undefined ? {} : { reason }),
       });
-      if (ended !== undefined) await this.afterRun(ended);
+      if (ended !== undefined) {
+        if (this.events.listenerCount("run:ended") > 0)
+          this.events.emit("run:ended", { runId, workflow: ended.workflow, status });
+        await this.afterRun(ended);
+      }
       return ended;
     } finally {
       this.endingHere.delete(runId);
@@ -489,6 +506,8 @@ export class FlowMesh {
   /** Called when this engine's outcome ended a run. */
   private async runFinished(runId: string, workflow: string, status: TerminalRunStatus): Promise<void> {
     try {
+      if (this.events.listenerCount("run:ended") > 0)
+        this.events.emit("run:ended", { runId, workflow, status });
       const needsRecord =
         isTapped(this.hooks.afterWorkflow) ||
         isTapped(this.hooks.onWorkflowFailure) ||

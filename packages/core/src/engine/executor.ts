@@ -18,6 +18,7 @@ import type { EngineRuntime } from "./runtime.js";
 import { ActiveList } from "./active-list.js";
 import { downstreamInRecord } from "./retry-plan.js";
 import { Execution } from "./task-context.js";
+import { wallClockAt } from "./wall-clock.js";
 
 /**
  * Attempts whose worker died (or lost its lease) before reporting are re-run
@@ -76,7 +77,10 @@ export class Executor {
     exec.startedAt = performance.now();
     if (rt.events.listenerCount("task:started") > 0) {
       rt.events.emit("task:started", {
-        ...taskEvent(exec),
+        runId: exec.runId,
+        workflow: exec.workflow,
+        task: exec.taskName,
+        attempt: exec.attempt,
         queueWaitMs: Math.max(0, Date.now() - claimed.readyAt),
       });
     }
@@ -196,7 +200,14 @@ export class Executor {
     const runId = this.mark(exec.runId);
     return this.rt.coordinator
       .complete(exec.claimed, { output, durationMs, skipped })
-      .then((result) => this.succeeded(exec, workflow, output, durationMs, skipped, result))
+      .then(
+        (result) => this.succeeded(exec, workflow, output, durationMs, skipped, result),
+        (error: unknown) => {
+          // Not reported (backend down): stop heartbeating the lease so it expires and the task runs again.
+          this.active.delete(exec);
+          throw error;
+        },
+      )
       .finally(() => this.unmark(runId));
   }
 
@@ -277,7 +288,15 @@ export class Executor {
     this.active.delete(exec);
     if (!result.ok) return this.leaseLost(exec);
     if (rt.events.listenerCount("task:succeeded") > 0) {
-      rt.events.emit("task:succeeded", { ...taskEvent(exec), durationMs, skipped });
+      rt.events.emit("task:succeeded", {
+        runId: exec.runId,
+        workflow: exec.workflow,
+        task: exec.taskName,
+        attempt: exec.attempt,
+        durationMs,
+        queueWaitMs: queueWaitMs(exec),
+        skipped,
+      });
     }
     if (this.debugEnabled()) {
       rt.logger.debug(
@@ -348,7 +367,14 @@ export class Executor {
         `task attempt failed, retrying in ${delayMs} ms`,
       );
       if (rt.events.listenerCount("task:failed") > 0) {
-        rt.events.emit("task:failed", { ...taskEvent(exec), durationMs, error, timedOut, final: false });
+        rt.events.emit("task:failed", {
+          ...taskEvent(exec),
+          durationMs,
+          queueWaitMs: queueWaitMs(exec),
+          error,
+          timedOut,
+          final: false,
+        });
       }
       if (rt.events.listenerCount("task:retrying") > 0)
         rt.events.emit("task:retrying", { ...taskEvent(exec), delayMs, error });
@@ -427,7 +453,14 @@ export class Executor {
       "task failed",
     );
     if (rt.events.listenerCount("task:failed") > 0) {
-      rt.events.emit("task:failed", { ...taskEvent(exec), durationMs, error, timedOut, final: true });
+      rt.events.emit("task:failed", {
+        ...taskEvent(exec),
+        durationMs,
+        queueWaitMs: queueWaitMs(exec),
+        error,
+        timedOut,
+        final: true,
+      });
     }
     if (isTapped(rt.hooks.onFailure)) {
       await rt.hooks.onFailure
@@ -447,7 +480,9 @@ export class Executor {
         "lease lost: outcome discarded",
       );
     }
-    if (rt.events.listenerCount("task:lease_lost") > 0) rt.events.emit("task:lease_lost", taskEvent(exec));
+    if (rt.events.listenerCount("task:lease_lost") > 0) {
+      rt.events.emit("task:lease_lost", { ...taskEvent(exec), queueWaitMs: queueWaitMs(exec) });
+    }
     return undefined;
   }
 
@@ -478,8 +513,18 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/**
+ * The fields every task event carries. The hot events (`task:started`,
+ * `task:succeeded`) spell them out instead: spreading this object into each
+ * payload cost more than the rest of an attempt's bookkeeping.
+ */
 function taskEvent(exec: Execution): { runId: string; workflow: string; task: string; attempt: number } {
   return { runId: exec.runId, workflow: exec.workflow, task: exec.taskName, attempt: exec.attempt };
+}
+
+/** Ready to started (wall clock, as `readyAt`), from the start reading the attempt already took. */
+function queueWaitMs(exec: Execution): number {
+  return Math.max(0, wallClockAt(exec.startedAt) - exec.claimed.readyAt);
 }
 
 function round(ms: number): number {

@@ -16,3 +16,5 @@ export {
   waitFor,
 } from "./graphs.js";
 export type { ClaimAllOptions, WaitForOptions } from "./graphs.js";
+export { FaultHarness, WorkerProcess } from "./fault-harness.js";
+export type { SpawnWorkerOptions, WorkerExit } from "./fault-harness.js";

@@ -1,0 +1,134 @@
+/** Rows and JSON arrays from the database, mapped to FlowMesh records. */
+import type { RunEvent, RunEventType, RunRecord, RunStatus, TaskRecord, TaskStatus } from "@flowmesh/core";
+import type { RunSummary } from "@flowmesh/core/plugin";
+
+/** `run_json()`'s array: see the SQL function. */
+export type RunJson = [
+  id: string,
+  namespace: string,
+  workflow: string,
+  version: string,
+  status: RunStatus,
+  input: string | null,
+  error: RunRecord["error"] | null,
+  idempotencyKey: string | null,
+  requestHash: string | null,
+  startedBy: string | null,
+  createdAt: number,
+  startedAt: number | null,
+  endedAt: number | null,
+  deadlineAt: number | null,
+  tasks: TaskJson[] | null,
+];
+
+type TaskJson = [
+  name: string,
+  status: TaskStatus,
+  dependsOn: string[],
+  priority: number,
+  attempts: number,
+  firstAttempt: number,
+  output: string | null,
+  error: TaskRecord["error"] | null,
+  readyAt: number | null,
+  startedAt: number | null,
+  endedAt: number | null,
+  durationMs: number | null,
+  runAt: number | null,
+];
+
+const DONE = new Set<TaskStatus>(["succeeded", "skipped", "failed", "upstream_failed", "cancelled"]);
+
+/** JSON text to a value; SQL NULL (JavaScript `undefined` when it was stored) stays undefined. */
+export function parseJson(text: string | null): unknown {
+  return text === null ? undefined : JSON.parse(text);
+}
+
+/** A value to JSON text; `undefined` becomes SQL NULL. Throws on what JSON cannot carry. */
+export function toJson(value: unknown): string | null {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  return text === undefined ? null : text;
+}
+
+function opt<T>(value: T | null): T | undefined {
+  return value === null ? undefined : value;
+}
+
+export function toSummary(row: RunJson): RunSummary {
+  const summary: RunSummary = {
+    id: row[0],
+    workflow: row[2],
+    version: row[3],
+    namespace: row[1],
+    status: row[4],
+    input: parseJson(row[5]),
+    error: opt(row[6]),
+    idempotencyKey: opt(row[7]),
+    requestHash: opt(row[8]),
+    startedBy: opt(row[9]),
+    createdAt: row[10],
+    startedAt: opt(row[11]),
+    endedAt: opt(row[12]),
+    deadlineAt: opt(row[13]),
+  };
+  return summary;
+}
+
+export function toRecord(row: RunJson): RunRecord {
+  const tasks: Record<string, TaskRecord> = {};
+  const taskOrder: string[] = [];
+  for (const t of row[14] ?? []) {
+    const status = t[1];
+    taskOrder.push(t[0]);
+    tasks[t[0]] = {
+      name: t[0],
+      status,
+      dependsOn: t[2],
+      priority: t[3],
+      attempts: t[4],
+      firstAttempt: t[5],
+      output: parseJson(t[6]),
+      error: opt(t[7]),
+      readyAt: opt(t[8]),
+      startedAt: opt(t[9]),
+      endedAt: opt(t[10]),
+      durationMs: DONE.has(status) || status === "retrying" ? opt(t[11]) : undefined,
+      retryAt: status === "retrying" ? opt(t[12]) : undefined,
+    };
+  }
+  return { ...toSummary(row), tasks, taskOrder };
+}
+
+export interface EventRow {
+  id: string;
+  type: RunEventType;
+  at: number;
+  task: string | null;
+  attempt: number | null;
+  duration_ms: number | null;
+  error: RunEvent["error"] | null;
+}
+
+export function toEvent(runId: string, row: EventRow): RunEvent {
+  const event: RunEvent = { id: row.id, runId, type: row.type, at: row.at };
+  if (row.task !== null) event.task = row.task;
+  if (row.attempt !== null) event.attempt = row.attempt;
+  if (row.duration_ms !== null) event.durationMs = row.duration_ms;
+  if (row.error !== null) event.error = row.error;
+  return event;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Run ids are UUIDs in this backend: anything else names no run. */
+export function isUuid(id: string): boolean {
+  return UUID.test(id);
+}
+
+const TOKEN = /^\d{1,18}$/;
+
+/** Lease tokens are the task's lease counter: anything else holds no lease. */
+export function isToken(token: string): boolean {
+  return TOKEN.test(token);
+}

@@ -1,0 +1,70 @@
+/**
+ * createRun, for a batch of runs (all those started in one tick). ARGV:
+ * prefix, then per run: its argument count A and A values — id, idempotency
+ * key ('' for none), workflow, namespace, timeoutMs ('' for none), field count
+ * F, F field/value pairs (static per graph and per request), then root task
+ * index/priority pairs. Runs are created in order, so two starts with one
+ * idempotency key in one batch create one run.
+ *
+ * Returns per run `{1, now, deadline}` when created (also for a resend of the
+ * very same request, whose id already exists), or `{0, id, summary fields…}`
+ * for the run its idempotency key already names.
+ */
+export const CREATE_RUN = `
+local SUMMARY = { 'wf', 'ver', 'st', 'in', 'err', 'ik', 'rh', 'by', 'ca', 'sa', 'ea', 'dl', 'ns' }
+local now = now_ms()
+local out = {}
+
+local function create(a, last)
+  local id, idem, wf, ns, tmo = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+  local key = run_key(id)
+  if redis.call('EXISTS', key) == 1 then
+    local f = redis.call('HMGET', key, 'ca', 'dl')
+    return { 1, f[1], f[2] or '' }
+  end
+  if idem ~= '' then
+    local existing = redis.call('HGET', P .. 'idem', idem)
+    if existing and redis.call('EXISTS', run_key(existing)) == 1 then
+      local f = redis.call('HMGET', run_key(existing), unpack(SUMMARY))
+      local found = { 0, existing }
+      for j = 1, #SUMMARY do found[j + 2] = f[j] or '' end
+      return found
+    end
+    redis.call('HSET', P .. 'idem', idem, id)
+  end
+  local nfields = tonumber(ARGV[a + 5])
+  local fields = { 'st', 'pending', 'ca', now }
+  for j = a + 6, a + 5 + nfields * 2 do fields[#fields + 1] = ARGV[j] end
+  local deadline = ''
+  if tmo ~= '' then
+    deadline = now + tonumber(tmo)
+    fields[#fields + 1] = 'dl'
+    fields[#fields + 1] = deadline
+    redis.call('ZADD', DEADLINES, deadline, id)
+  end
+  local roots = a + 6 + nfields * 2
+  for j = roots, last, 2 do
+    fields[#fields + 1] = 's' .. ARGV[j]
+    fields[#fields + 1] = '1'
+    fields[#fields + 1] = 'ra' .. ARGV[j]
+    fields[#fields + 1] = now
+  end
+  redis.call('HSET', key, unpack(fields))
+  log(events_key(id), 't', 'run:created')
+  redis.call('ZADD', P .. 'idx:all', now, id)
+  redis.call('ZADD', P .. 'idx:wf:' .. wf, now, id)
+  redis.call('ZADD', P .. 'idx:st:pending', now, id)
+  redis.call('ZADD', P .. 'idx:ns:' .. ns, now, id)
+  for j = roots, last, 2 do enqueue(id, ARGV[j], ARGV[j + 1], now) end
+  return { 1, now, deadline }
+end
+
+local a = 2
+while a <= #ARGV do
+  local count = tonumber(ARGV[a])
+  out[#out + 1] = create(a + 1, a + count)
+  a = a + 1 + count
+end
+flush_work()
+return out
+`;

@@ -1,0 +1,75 @@
+/**
+ * Lua shared by every script: ARGV[1] is always the key prefix (ending in `:`),
+ * from which the global keys and each run's keys are derived. Status codes are
+ * core's task statuses by position (0 pending … 8 cancelled).
+ *
+ * Per-run hash fields: `wf ver st in ca sa ea dl tmo ik rh by ns err rem nf tn`;
+ * per-task fields end in the task's index: `n` name, `p` priority, `dp`/`dn`
+ * dependency/dependent indices, `w` unmet dependencies, `s` status, `a`
+ * attempts, `fa` first attempt of the round, `k` claim counter (the lease
+ * token), `le` lease expiry, `o` output JSON, `x` error JSON, `ra sa ea du rt`
+ * times. Queue members are `<runId>|<taskIndex>`.
+ */
+export const PRELUDE = `
+local P = ARGV[1]
+local READY, DELAYED, LEASES = P .. 'ready', P .. 'delayed', P .. 'leases'
+local DEADLINES, SIGNALS = P .. 'deadlines', P .. 'signals'
+local work = false
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function run_key(id) return P .. 'run:{' .. id .. '}' end
+local function events_key(id) return P .. 'run:{' .. id .. '}:ev' end
+local function split(member)
+  local id, i = string.match(member, '^(.*)|(%d+)$')
+  return id, i
+end
+-- Highest priority first, then earliest ready: exact while |priority| < ~900.
+local function score(prio, now)
+  return string.format('%.17g', now - tonumber(prio or 0) * 1e13)
+end
+-- Queues a ready task. Idle workers are woken only when the queue was empty:
+-- a worker that found it empty since has been woken by that first push.
+local function enqueue(id, i, prio, now)
+  if redis.call('ZCARD', READY) == 0 then work = true end
+  redis.call('ZADD', READY, score(prio, now), id .. '|' .. i)
+end
+local function flush_work()
+  if work then redis.call('PUBLISH', SIGNALS, 'w') end
+end
+-- True when the lease (task index i, name, claim counter k) still holds the task.
+local function holds(key, i, name, k, now)
+  local f = redis.call('HMGET', key, 'n' .. i, 's' .. i, 'k' .. i, 'le' .. i)
+  return f[1] == name and f[2] == '2' and f[3] == k and tonumber(f[4]) > now
+end
+local function parse_token(token)
+  local i, k = string.match(token, '^(%d+):(%d+)$')
+  return i, k
+end
+local function log(ev, ...)
+  redis.call('XADD', ev, '*', ...)
+end
+local TERMINAL = { succeeded = true, failed = true, cancelled = true, timed_out = true }
+local function set_status(key, id, from, to, created)
+  redis.call('HSET', key, 'st', to)
+  redis.call('ZREM', P .. 'idx:st:' .. from, id)
+  redis.call('ZADD', P .. 'idx:st:' .. to, created, id)
+end
+-- Ends a run: status, end time, event, index, deadline, and the run-finished signal.
+local function end_run(key, ev, id, status, now)
+  local f = redis.call('HMGET', key, 'st', 'ca')
+  set_status(key, id, f[1], status, f[2])
+  redis.call('HSET', key, 'ea', now)
+  log(ev, 't', 'run:' .. status)
+  redis.call('ZREM', DEADLINES, id)
+  redis.call('PUBLISH', SIGNALS, 'f|' .. status .. '|' .. id)
+end
+-- Ends a run whose every task is done: failed if any task failed.
+local function settle(key, ev, id, now)
+  local status = tonumber(redis.call('HGET', key, 'nf') or '0') > 0 and 'failed' or 'succeeded'
+  end_run(key, ev, id, status, now)
+  return status
+end
+`;

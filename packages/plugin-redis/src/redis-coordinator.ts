@@ -1,0 +1,526 @@
+/**
+ * The Redis {@link Coordinator}: every state transition is one Lua script run
+ * with EVALSHA (see `lua/`), so each is atomic and costs one round trip;
+ * leases are fenced by a per-task claim counter and timed by Redis `TIME`;
+ * signals travel over pub/sub on a dedicated connection.
+ */
+import {
+  createLogger,
+  FlowMeshError,
+  type Logger,
+  type RunEvent,
+  type RunFilter,
+  type RunPage,
+} from "@flowmesh/core";
+import type {
+  ClaimedTask,
+  ClaimRequest,
+  CompleteRequest,
+  Coordinator,
+  CoordinatorSignal,
+  CreateRunRequest,
+  CreateRunResult,
+  FailRequest,
+  FinishRunRequest,
+  LeaseRef,
+  OutcomeResult,
+  ReadEventsOptions,
+  RecoverResult,
+  RetryRunRequest,
+  RunResult,
+  RunSummary,
+} from "@flowmesh/core/plugin";
+import type { RunRecord, TerminalRunStatus } from "@flowmesh/core";
+import { Redis, type Cluster } from "ioredis";
+import {
+  decodeEvent,
+  decodeRun,
+  decodeSummary,
+  encodeGraph,
+  fromJson,
+  pairs,
+  SUMMARY_FIELDS,
+  toJson,
+} from "./codec.js";
+import { Batcher } from "./batcher.js";
+import { backendError, closed, unreachable } from "./errors.js";
+import { KeyLayout } from "./keys.js";
+import { listRuns } from "./list-runs.js";
+import { redisOptionsSchema, type RedisBackendOptions, type ResolvedRedisOptions } from "./options.js";
+import { SCRIPTS } from "./scripts.js";
+import type { Script, ScriptArgs } from "./script.js";
+import { RedisClaim } from "./redis-claim.js";
+import { SignalHub } from "./signal-hub.js";
+import { collectOptionIssues } from "./validate.js";
+
+const OK: OutcomeResult = { ok: true };
+const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
+  succeeded: { ok: true, runStatus: "succeeded" },
+  failed: { ok: true, runStatus: "failed" },
+  cancelled: { ok: true, runStatus: "cancelled" },
+  timed_out: { ok: true, runStatus: "timed_out" },
+};
+const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
+const NOTHING: ClaimedTask[] = [];
+const TOKEN = /^(\d+):(\d+)$/;
+const EVENT_ID = /^\d+-\d+$/;
+
+/** What {@link RedisCoordinator.health} reports. */
+export interface RedisHealth {
+  healthy: boolean;
+  /** The connection's state (`ready`, `reconnecting`, …) when unhealthy. */
+  detail?: string;
+}
+
+export class RedisCoordinator implements Coordinator {
+  readonly kind = "redis";
+  /** The command connection; shared with other plugins through the `redis` capability. */
+  readonly client: Redis | Cluster;
+  /** Every key starts with this (ends in `:`). */
+  readonly keyPrefix: string;
+  private readonly keys: KeyLayout;
+  private readonly options: ResolvedRedisOptions;
+  private readonly ownsClient: boolean;
+  private readonly logger: Logger;
+  private readonly hub: SignalHub;
+  private starting: Promise<void> | undefined;
+  /** Runs started in one tick, created by one script call. */
+  private readonly creations = new Batcher<(string | number)[]>(
+    (args) => this.run(SCRIPTS.createRun, [], [this.keyPrefix, ...args]) as Promise<(string | number)[][]>,
+    128,
+  );
+  /** Results read in one tick (every waiter of a burst of finished runs), read by one script call. */
+  private readonly results = new Batcher<0 | string[]>(
+    (args) => this.run(SCRIPTS.result, [], [this.keyPrefix, ...args]) as Promise<(0 | string[])[]>,
+  );
+  /** Outcomes reported in one tick, completed by one script call. */
+  private readonly completions = new Batcher<0 | 1 | TerminalRunStatus>(
+    (args) =>
+      this.run(SCRIPTS.complete, [], [this.keyPrefix, ...args]) as Promise<(0 | 1 | TerminalRunStatus)[]>,
+  );
+  private closed = false;
+  private wasDown = false;
+  /** Connected once: from then on a dropped connection is an outage worth a warning. */
+  private started = false;
+
+  constructor(options: RedisBackendOptions = {}) {
+    const parsed = redisOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw new FlowMeshError(
+        "FM_ERR_INVALID_OPTIONS",
+        `[flowmesh] [plugin-redis] ${collectOptionIssues(parsed.error.issues)}`,
+        { details: { plugin: "redis" } },
+      );
+    }
+    this.options = parsed.data;
+    this.logger = this.options.logger ?? createLogger();
+    this.keys = new KeyLayout(this.options.keyPrefix);
+    this.keyPrefix = this.keys.prefix;
+    this.queueKeys.push(this.keys.ready);
+    if (this.options.client !== undefined) {
+      this.client = this.options.client;
+      this.ownsClient = false;
+    } else {
+      this.client = new Redis(this.options.url ?? "redis://127.0.0.1:6379", {
+        lazyConnect: true,
+        // Commands issued in one tick go out in one write: many workers' outcomes, one syscall.
+        enableAutoPipelining: true,
+        // An outage fails in-flight commands soon, so the worker reports unhealthy instead of hanging.
+        maxRetriesPerRequest: 2,
+        ...options.redisOptions,
+      });
+      this.ownsClient = true;
+      this.client.on("error", (error: unknown) =>
+        this.logger.debug({ err: error }, "redis connection error"),
+      );
+    }
+    this.client.on("close", () => {
+      // Only a connection that was up can be lost; a failing first connect is start()'s to report.
+      if (!this.closed && !this.wasDown && this.starting !== undefined && this.started) {
+        this.wasDown = true;
+        this.logger.warn("redis backend: connection lost; claiming stops until it is back");
+      }
+    });
+    this.client.on("ready", () => {
+      if (!this.wasDown) return;
+      this.wasDown = false;
+      this.logger.warn("redis backend: connection restored; claiming resumes");
+      this.hub.emitWork();
+    });
+    this.hub = new SignalHub({
+      channel: this.keys.signals,
+      connect: () => this.client.duplicate(),
+      nextDue: () => this.nextDue(),
+      idleWakeMs: this.options.idleWakeMs,
+      logger: this.logger,
+    });
+  }
+
+  /** Connects (waiting up to `connectTimeoutMs`), loads the scripts, subscribes, checks the eviction policy. */
+  start(): Promise<void> {
+    this.starting ??= this.connect();
+    return this.starting;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) throw closed();
+    if (this.client.status === "wait") this.client.connect().catch(() => undefined);
+    await this.waitReady();
+    this.started = true;
+    const pipeline = this.client.pipeline();
+    for (const script of Object.values(SCRIPTS)) pipeline.script("LOAD", script.lua);
+    await pipeline.exec();
+    await this.hub.start();
+    if (this.options.checkMaxmemoryPolicy) await this.checkEviction();
+  }
+
+  private async waitReady(): Promise<void> {
+    const deadline = Date.now() + this.options.connectTimeoutMs;
+    while (this.client.status !== "ready") {
+      if (this.closed) throw closed();
+      if (Date.now() >= deadline) {
+        throw new FlowMeshError(
+          "FM_ERR_BACKEND",
+          `redis backend: could not connect within ${this.options.connectTimeoutMs} ms (connection ${this.client.status})`,
+          { details: { status: this.client.status } },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private async checkEviction(): Promise<void> {
+    let policy: string | undefined;
+    try {
+      const reply = (await this.client.config("GET", "maxmemory-policy")) as string[];
+      policy = reply[1];
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        "redis backend: could not read maxmemory-policy (CONFIG is disabled?); make sure it is noeviction",
+      );
+      return;
+    }
+    if (policy !== "noeviction") {
+      this.logger.warn(
+        { maxmemoryPolicy: policy },
+        `REDIS MISCONFIGURED: maxmemory-policy is "${policy}", not "noeviction": under memory pressure Redis will evict FlowMesh keys and silently lose runs, queued tasks and leases. Set "maxmemory-policy noeviction".`,
+      );
+    }
+  }
+
+  /** Connection health, without a round trip: unhealthy while Redis is unreachable. */
+  health(): RedisHealth {
+    if (this.closed) return { healthy: false, detail: "closed" };
+    const status = this.client.status;
+    if (status !== "ready") return { healthy: false, detail: `connection ${status}` };
+    if (!this.hub.connected) return { healthy: false, detail: "subscriber connection down" };
+    return { healthy: true };
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  async createRun(request: CreateRunRequest): Promise<CreateRunResult> {
+    const graph = encodeGraph(request.graph);
+    const namespace = request.namespace;
+    const fields: string[] = [
+      "wf",
+      request.workflow,
+      "ver",
+      request.version,
+      "in",
+      toJson(request.input, "run input"),
+    ];
+    if (request.idempotencyKey !== undefined) fields.push("ik", request.idempotencyKey);
+    if (request.requestHash !== undefined) fields.push("rh", request.requestHash);
+    if (request.startedBy !== undefined) fields.push("by", request.startedBy);
+    fields.push("ns", namespace);
+    if (request.timeoutMs !== undefined) fields.push("tmo", String(request.timeoutMs));
+    const count = (graph.fields.length + fields.length) / 2;
+    const args: ScriptArgs = [
+      request.id,
+      request.idempotencyKey ?? "",
+      request.workflow,
+      namespace,
+      request.timeoutMs === undefined ? "" : String(request.timeoutMs),
+      count,
+      ...graph.fields,
+      ...fields,
+      ...graph.roots,
+    ];
+    this.assertUsable();
+    const reply = await this.creations.add([args.length, ...args]);
+    if (reply[0] === 0) {
+      const values = reply.slice(2) as string[];
+      const hash: Record<string, string> = {};
+      SUMMARY_FIELDS.forEach((field, i) => (hash[field] = values[i] ?? ""));
+      return { run: decodeSummary(String(reply[1]), hash), created: false };
+    }
+    const run: RunSummary = {
+      id: request.id,
+      workflow: request.workflow,
+      version: request.version,
+      status: "pending",
+      input: request.input,
+      idempotencyKey: request.idempotencyKey,
+      requestHash: request.requestHash,
+      startedBy: request.startedBy,
+      createdAt: Number(reply[1]),
+      deadlineAt: reply[2] === "" || reply[2] === undefined ? undefined : Number(reply[2]),
+      namespace,
+    };
+    return { run, created: true };
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimedTask[]> {
+    const reply = (await this.run(
+      SCRIPTS.claim,
+      [],
+      [this.keyPrefix, request.max, request.leaseMs],
+    )) as unknown[][];
+    if (reply.length === 0) return NOTHING;
+    return reply.map((entry) => new RedisClaim(entry));
+  }
+
+  async heartbeat(leases: readonly LeaseRef[], leaseMs: number): Promise<LeaseRef[]> {
+    if (leases.length === 0) return [];
+    const args: ScriptArgs = [this.keyPrefix, leaseMs];
+    for (const lease of leases) args.push(lease.runId, lease.task, lease.token);
+    const lost = (await this.run(SCRIPTS.heartbeat, [], args)) as number[];
+    return lost.map((i) => leases[i]!);
+  }
+
+  async complete(lease: LeaseRef, request: CompleteRequest): Promise<OutcomeResult> {
+    const token = TOKEN.exec(lease.token);
+    if (token === null) return LOST;
+    const output = toJson(request.output, `the output of task "${lease.task}"`);
+    this.assertUsable();
+    const result = await this.completions.add([
+      lease.runId,
+      token[1]!,
+      lease.task,
+      token[2]!,
+      output,
+      request.durationMs,
+      request.skipped === true ? "1" : "0",
+    ]);
+    if (result === 0) return LOST;
+    return result === 1 ? OK : FINISHED[result];
+  }
+
+  async fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult> {
+    const token = TOKEN.exec(lease.token);
+    if (token === null) return LOST;
+    const error = JSON.stringify(request.error);
+    const args: ScriptArgs = [
+      this.keyPrefix,
+      lease.runId,
+      token[1]!,
+      lease.task,
+      token[2]!,
+      error,
+      request.durationMs,
+      request.retryDelayMs === undefined ? "" : Math.max(0, Math.ceil(request.retryDelayMs)),
+      request.refundAttempt === true ? "1" : "0",
+      JSON.stringify({ ...request.error, task: lease.task }),
+    ];
+    if (request.retryDelayMs === undefined) for (const name of request.downstream ?? []) args.push(name);
+    const reply = (await this.run(SCRIPTS.fail, this.runKeys(lease.runId), args)) as [
+      number,
+      TerminalRunStatus?,
+    ];
+    return outcome(reply);
+  }
+
+  async finishRun(runId: string, request: FinishRunRequest): Promise<RunRecord | undefined> {
+    const timedOut = request.status === "timed_out";
+    const error = {
+      name: "FlowMeshError",
+      code: timedOut ? "FM_ERR_WORKFLOW_TIMEOUT" : "FM_ERR_CANCELLED",
+      message: request.reason ?? (timedOut ? "workflow timed out" : "run cancelled"),
+    };
+    const reply = (await this.run(SCRIPTS.finishRun, this.runKeys(runId), [
+      this.keyPrefix,
+      runId,
+      request.status,
+      JSON.stringify(error),
+    ])) as string[] | null;
+    return reply === null ? undefined : decodeRun(runId, pairs(reply));
+  }
+
+  async retryRun(runId: string, request: RetryRunRequest): Promise<RunRecord> {
+    const reply = (await this.run(SCRIPTS.retryRun, this.runKeys(runId), [
+      this.keyPrefix,
+      runId,
+      ...request.reset,
+    ])) as string[];
+    switch (reply[0]) {
+      case "unknown":
+        throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`, {
+          details: { runId },
+        });
+      case "state":
+        throw new FlowMeshError(
+          "FM_ERR_INVALID_STATE",
+          `retry: run "${runId}" is ${reply[1]}; only a finished run can be retried`,
+          { details: { runId, status: reply[1] } },
+        );
+      case "empty":
+        throw new FlowMeshError("FM_ERR_INVALID_STATE", `retry: run "${runId}" has no task to retry`, {
+          details: { runId },
+        });
+      case "blocked":
+        throw new FlowMeshError(
+          "FM_ERR_INVALID_STATE",
+          `retry: task "${reply[1]}" of run "${runId}" depends on "${reply[2]}", which did not succeed and is not being retried`,
+          { details: { runId, task: reply[1], dependency: reply[2] } },
+        );
+    }
+    const run = decodeRun(runId, pairs(reply));
+    if (run === undefined) throw new FlowMeshError("FM_ERR_UNKNOWN_RUN", `retry: no run with id "${runId}"`);
+    return run;
+  }
+
+  async recover(): Promise<RecoverResult> {
+    const [leases, due] = (await this.run(SCRIPTS.recover, [], [this.keyPrefix])) as [number, string[]];
+    const timedOut: string[] = [];
+    for (const runId of due) {
+      if ((await this.finishRun(runId, { status: "timed_out" })) !== undefined) timedOut.push(runId);
+    }
+    return { leases, timedOut };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    this.assertUsable();
+    return decodeRun(runId, await this.client.hgetall(this.keys.run(runId)));
+  }
+
+  async getResult(runId: string): Promise<RunResult | undefined> {
+    this.assertUsable();
+    const reply = await this.results.add([runId]);
+    if (reply === 0) return undefined;
+    const status = reply[0] as RunResult["status"];
+    const outputs: Record<string, unknown> = {};
+    for (let i = 4; i + 1 < reply.length; i += 2) outputs[reply[i]!] = fromJson(reply[i + 1]);
+    return {
+      status,
+      outputs,
+      startedAt: reply[1] === "" ? undefined : Number(reply[1]),
+      endedAt: reply[2] === "" ? undefined : Number(reply[2]),
+      error: status === "succeeded" ? undefined : (fromJson(reply[3]) as RunResult["error"]),
+    };
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunPage> {
+    this.assertUsable();
+    return listRuns(this.client, this.keys, filter);
+  }
+
+  async readEvents(runId: string, options: ReadEventsOptions = {}): Promise<RunEvent[]> {
+    const after = options.after;
+    if (after !== undefined && !EVENT_ID.test(after)) {
+      throw new FlowMeshError(
+        "FM_ERR_INVALID_OPTIONS",
+        `readEvents: "after" must be an event id from this run (like "1700000000000-0"), received ${JSON.stringify(after)}`,
+        { details: { path: "after", runId } },
+      );
+    }
+    this.assertUsable();
+    const entries = await this.client.xrange(
+      this.keys.events(runId),
+      after === undefined ? "-" : `(${after}`,
+      "+",
+      "COUNT",
+      options.limit ?? 1000,
+    );
+    return entries.map(([id, fields]) => decodeEvent(runId, id, fields));
+  }
+
+  subscribe(listener: (signal: CoordinatorSignal) => void): () => void {
+    return this.hub.subscribe(listener);
+  }
+
+  async queueDepth(): Promise<number> {
+    this.assertUsable();
+    try {
+      const [ready, delayed] = await Promise.all([
+        this.client.zcard(this.keys.ready),
+        this.client.zcard(this.keys.delayed),
+      ]);
+      return ready + delayed;
+    } catch (error) {
+      throw backendError("queueDepth", error);
+    }
+  }
+
+  /** Runs not yet finished (pending or running), from the status indexes. */
+  async countActiveRuns(): Promise<number> {
+    this.assertUsable();
+    const [pending, running] = await Promise.all([
+      this.client.zcard(this.keys.index("st", "pending")),
+      this.client.zcard(this.keys.index("st", "running")),
+    ]);
+    return pending + running;
+  }
+
+  /** Closes the subscriber, and the command connection if this backend made it (never a client passed in). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    await this.hub.close();
+    if (this.ownsClient) await closeConnection(this.client);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private readonly queueKeys: string[] = [];
+
+  private runKeys(runId: string): string[] {
+    return [this.keys.run(runId), this.keys.events(runId)];
+  }
+
+  /** Fails fast while Redis is unreachable, so the worker stops claiming and reports unhealthy. */
+  private assertUsable(): void {
+    if (this.closed) throw closed();
+    const status = this.client.status;
+    if (status !== "ready" && status !== "wait") throw unreachable(status);
+  }
+
+  private async run(script: Script, keys: string[], args: ScriptArgs): Promise<unknown> {
+    this.assertUsable();
+    if (this.client.status === "wait") await this.start();
+    try {
+      // A script always names a key: a Cluster client routes it to that key's node (with a tagged
+      // prefix, the node that holds every key; see the README).
+      return await script.run(this.client, keys.length > 0 ? keys : this.queueKeys, args);
+    } catch (error) {
+      throw backendError(script.name, error);
+    }
+  }
+
+  /** Ms until the earliest waiting retry is due (Redis clock), if any. */
+  private async nextDue(): Promise<number | undefined> {
+    const [time, first] = await Promise.all([
+      this.client.time(),
+      this.client.zrange(this.keys.delayed, 0, 0, "WITHSCORES"),
+    ]);
+    if (first.length < 2) return undefined;
+    const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
+    return Number(first[1]) - now;
+  }
+}
+
+/** QUIT when connected (replies in flight arrive), else drop the socket and stop reconnecting. */
+async function closeConnection(client: Redis | Cluster): Promise<void> {
+  if (client.status === "ready") await client.quit().catch(() => client.disconnect());
+  else client.disconnect();
+}
+
+function outcome(reply: [number, TerminalRunStatus?]): OutcomeResult {
+  if (reply[0] !== 1) return LOST;
+  const status = reply[1];
+  return status === undefined ? OK : { ok: true, runStatus: status };
+}
