@@ -12,13 +12,18 @@ export class Batcher<R> {
    * @param send runs one batch: the concatenated arguments of every call, and
    *   returns one result per call, in order.
    * @param maxBatch calls per script at most, so one script never holds Redis for long.
+   * @param maxArgs arguments per script at most (a call's own arguments are never split): a burst
+   *   of large calls (runs of big graphs) must not make one command of hundreds of thousands of
+   *   arguments, which overflows the stack when the client spreads them.
    */
   constructor(
     private readonly send: (args: (string | number)[]) => Promise<R[]>,
     private readonly maxBatch = 256,
+    private readonly maxArgs = 8_192,
   ) {}
 
   add(args: readonly (string | number)[]): Promise<R> {
+    if (this.waiters.length > 0 && this.args.length + args.length > this.maxArgs) this.flush();
     return new Promise<R>((resolve, reject) => {
       for (const arg of args) this.args.push(arg);
       this.waiters.push({ resolve, reject });

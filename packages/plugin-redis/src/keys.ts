@@ -9,8 +9,10 @@
  * - `<p>idem` — hash: idempotency key → run id;
  * - `<p>idx:all`, `<p>idx:wf:<workflow>`, `<p>idx:st:<status>`,
  *   `<p>idx:ns:<namespace>` — zsets of run ids by creation time, for listRuns;
+ *   pending and running runs share `<p>idx:st:active`, each terminal status
+ *   has its own;
  * - `<p>signals` — pub/sub channel: `w` (work), `d|<ms>` (a retry due in ms),
- *   `f|<status>|<id>` (run finished), `c|<id>` (run cancelled).
+ *   `f|<status>|<id>` (a run someone waits for finished), `c|<id>` (run cancelled).
  *
  * A run's two keys share the hash tag `{<id>}`, so they sit in one Cluster
  * slot; the global keys do not (see the README's Cluster notes).
@@ -45,6 +47,15 @@ export class KeyLayout {
 
   get signals(): string {
     return `${this.prefix}signals`;
+  }
+
+  /**
+   * The status index holding runs of `status`: pending and running runs share
+   * `idx:st:active` (starting a run moves no index entry); each terminal
+   * status has its own.
+   */
+  statusIndex(status: string): string {
+    return this.index("st", status === "pending" || status === "running" ? "active" : status);
   }
 
   index(kind: "all"): string;

@@ -87,7 +87,10 @@ export async function listRuns(
 async function pickIndexes(client: Redis | Cluster, keys: KeyLayout, walk: Walk): Promise<string[]> {
   const options: string[][] = [];
   if (walk.workflow !== undefined) options.push([keys.index("wf", walk.workflow)]);
-  if (walk.statuses !== undefined) options.push([...walk.statuses].map((s) => keys.index("st", s)));
+  if (walk.statuses !== undefined) {
+    // pending and running share one index; each candidate's status is checked on its hash.
+    options.push([...new Set([...walk.statuses].map((s) => keys.statusIndex(s)))]);
+  }
   if (walk.namespaces !== undefined) options.push([...walk.namespaces].map((n) => keys.index("ns", n)));
   if (options.length === 0) return [keys.index("all")];
   if (options.length === 1) return options[0]!;

@@ -63,6 +63,11 @@ const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
 const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
 const NOTHING: ClaimedTask[] = [];
 const TOKEN = /^(\d+):(\d+)$/;
+/**
+ * Runs of more tasks than this get their hash stored as a hashtable from the start (see `hashPad`):
+ * a listpack is compact, but every field access scans it, and every script step reads several fields.
+ */
+const LISTPACK_TASKS = 8;
 const EVENT_ID = /^\d+-\d+$/;
 
 /** What {@link RedisCoordinator.health} reports. */
@@ -98,6 +103,11 @@ export class RedisCoordinator implements Coordinator {
     (args) =>
       this.run(SCRIPTS.complete, [], [this.keyPrefix, ...args]) as Promise<(0 | 1 | TerminalRunStatus)[]>,
   );
+  /**
+   * A value longer than the server's `hash-max-listpack-value`: a run hash holding it is a
+   * hashtable (O(1) field access) instead of a listpack (a linear scan per field). Sized at start.
+   */
+  private hashPad = "-".repeat(65);
   private closed = false;
   private wasDown = false;
   /** Connected once: from then on a dropped connection is an outage worth a warning. */
@@ -172,6 +182,7 @@ export class RedisCoordinator implements Coordinator {
     await pipeline.exec();
     await this.hub.start();
     if (this.options.checkMaxmemoryPolicy) await this.checkEviction();
+    await this.sizeHashPad();
   }
 
   private async waitReady(): Promise<void> {
@@ -186,6 +197,17 @@ export class RedisCoordinator implements Coordinator {
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Reads `hash-max-listpack-value` (when CONFIG is allowed) to size {@link hashPad}. */
+  private async sizeHashPad(): Promise<void> {
+    try {
+      const reply = (await this.client.config("GET", "hash-max-listpack-value")) as string[];
+      const limit = Number(reply[1]);
+      if (Number.isInteger(limit) && limit >= 0 && limit < 1_000_000) this.hashPad = "-".repeat(limit + 1);
+    } catch {
+      // CONFIG disabled: keep the default (Redis's default limit is 64).
     }
   }
 
@@ -236,6 +258,7 @@ export class RedisCoordinator implements Coordinator {
     if (request.startedBy !== undefined) fields.push("by", request.startedBy);
     fields.push("ns", namespace);
     if (request.timeoutMs !== undefined) fields.push("tmo", String(request.timeoutMs));
+    if (request.graph.tasks.length > LISTPACK_TASKS) fields.push("hx", this.hashPad);
     const count = (graph.fields.length + fields.length) / 2;
     const args: ScriptArgs = [
       request.id,
@@ -305,7 +328,9 @@ export class RedisCoordinator implements Coordinator {
       request.skipped === true ? "1" : "0",
     ]);
     if (result === 0) return LOST;
-    return result === 1 ? OK : FINISHED[result];
+    if (result === 1) return OK;
+    this.finished(lease.runId, result);
+    return FINISHED[result];
   }
 
   async fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult> {
@@ -329,6 +354,7 @@ export class RedisCoordinator implements Coordinator {
       number,
       TerminalRunStatus?,
     ];
+    if (reply[0] === 1 && reply[1] !== undefined) this.finished(lease.runId, reply[1]);
     return outcome(reply);
   }
 
@@ -345,7 +371,9 @@ export class RedisCoordinator implements Coordinator {
       request.status,
       JSON.stringify(error),
     ])) as string[] | null;
-    return reply === null ? undefined : decodeRun(runId, pairs(reply));
+    if (reply === null) return undefined;
+    this.finished(runId, request.status);
+    return decodeRun(runId, pairs(reply));
   }
 
   async retryRun(runId: string, request: RetryRunRequest): Promise<RunRecord> {
@@ -458,11 +486,7 @@ export class RedisCoordinator implements Coordinator {
   /** Runs not yet finished (pending or running), from the status indexes. */
   async countActiveRuns(): Promise<number> {
     this.assertUsable();
-    const [pending, running] = await Promise.all([
-      this.client.zcard(this.keys.index("st", "pending")),
-      this.client.zcard(this.keys.index("st", "running")),
-    ]);
-    return pending + running;
+    return this.client.zcard(this.keys.statusIndex("running"));
   }
 
   /** Closes the subscriber, and the command connection if this backend made it (never a client passed in). */
@@ -480,6 +504,15 @@ export class RedisCoordinator implements Coordinator {
 
   private runKeys(runId: string): string[] {
     return [this.keys.run(runId), this.keys.events(runId)];
+  }
+
+  /**
+   * A run this process ended: its subscribers hear it here. Other processes hear it over pub/sub
+   * only when one of them waits for the run (the scripts publish it then), which spares every
+   * engine a message per run nobody awaits.
+   */
+  private finished(runId: string, status: TerminalRunStatus): void {
+    this.hub.notify({ type: "run-finished", runId, status });
   }
 
   /** Fails fast while Redis is unreachable, so the worker stops claiming and reports unhealthy. */

@@ -104,6 +104,11 @@ export class SignalHub {
     });
   }
 
+  /** Tells this process's listeners directly (what this process itself caused, e.g. a run it ended). */
+  notify(signal: CoordinatorSignal): void {
+    this.emit(signal);
+  }
+
   private emit(signal: CoordinatorSignal): void {
     for (const listener of this.listeners) listener(signal);
   }

@@ -32,28 +32,36 @@ while #out < max do
     local id, i = split(m)
     local key = run_key(id)
     local f = redis.call('HMGET', key, 's' .. i, 'st', 'a' .. i, 'k' .. i, 'n' .. i, 'ra' .. i,
-      'fa' .. i, 'dp' .. i, 'wf', 'ver', 'in', 'ca')
+      'fa' .. i, 'dp' .. i, 'wf', 'ver', 'in')
     -- A task is in the queue only while ready; anything else is a stale entry.
     if f[1] == '1' then
       local attempt = tonumber(f[3] or '0') + 1
       local k = tonumber(f[4] or '0') + 1
       local expires = now + lease_ms
-      redis.call('HSET', key, 's' .. i, '2', 'a' .. i, attempt, 'k' .. i, k, 'le' .. i, expires, 'sa' .. i, now)
-      redis.call('ZADD', LEASES, expires, m)
       local ev = events_key(id)
       if f[2] == 'pending' then
-        set_status(key, id, 'pending', 'running', f[12])
-        redis.call('HSET', key, 'sa', now)
+        -- Pending and running share the active index: only the hash changes.
+        redis.call('HSET', key, 's' .. i, '2', 'a' .. i, attempt, 'k' .. i, k, 'le' .. i, expires, 'sa' .. i, now,
+          'st', 'running', 'sa', now)
         log(ev, 't', 'run:started')
+      else
+        redis.call('HSET', key, 's' .. i, '2', 'a' .. i, attempt, 'k' .. i, k, 'le' .. i, expires, 'sa' .. i, now)
       end
+      redis.call('ZADD', LEASES, expires, m)
       log(ev, 't', 'task:started', 'k', f[5], 'a', attempt)
       local entry = { id, tonumber(i), f[5], i .. ':' .. k, attempt, attempt - tonumber(f[7] or '1') + 1,
         f[9], f[10], f[11] or '', tonumber(f[6] or now), expires }
       if f[8] then
+        -- Every dependency's name and output in one read.
+        local fields = {}
         for d in string.gmatch(f[8], '%d+') do
-          local dep = redis.call('HMGET', key, 'n' .. d, 'o' .. d)
-          entry[#entry + 1] = dep[1]
-          entry[#entry + 1] = dep[2] or ''
+          fields[#fields + 1] = 'n' .. d
+          fields[#fields + 1] = 'o' .. d
+        end
+        local deps = redis.call('HMGET', key, unpack(fields))
+        for x = 1, #fields, 2 do
+          entry[#entry + 1] = deps[x]
+          entry[#entry + 1] = deps[x + 1] or ''
         end
       end
       out[#out + 1] = entry

@@ -40,6 +40,9 @@ local function create(a, last)
     deadline = now + tonumber(tmo)
     fields[#fields + 1] = 'dl'
     fields[#fields + 1] = deadline
+    -- The starting engine keeps a deadline timer until it hears of the end.
+    fields[#fields + 1] = 'wt'
+    fields[#fields + 1] = '1'
     redis.call('ZADD', DEADLINES, deadline, id)
   end
   local roots = a + 6 + nfields * 2
@@ -53,7 +56,7 @@ local function create(a, last)
   log(events_key(id), 't', 'run:created')
   redis.call('ZADD', P .. 'idx:all', now, id)
   redis.call('ZADD', P .. 'idx:wf:' .. wf, now, id)
-  redis.call('ZADD', P .. 'idx:st:pending', now, id)
+  redis.call('ZADD', P .. 'idx:st:active', now, id)
   redis.call('ZADD', P .. 'idx:ns:' .. ns, now, id)
   for j = roots, last, 2 do enqueue(id, ARGV[j], ARGV[j + 1], now) end
   return { 1, now, deadline }

@@ -3,7 +3,8 @@
  * from which the global keys and each run's keys are derived. Status codes are
  * core's task statuses by position (0 pending … 8 cancelled).
  *
- * Per-run hash fields: `wf ver st in ca sa ea dl tmo ik rh by ns err rem nf tn`;
+ * Per-run hash fields: `wf ver st in ca sa ea dl tmo ik rh by ns err rem nf tn`,
+ * and `wt` once someone waits for the run's end (it is then published);
  * per-task fields end in the task's index: `n` name, `p` priority, `dp`/`dn`
  * dependency/dependent indices, `w` unmet dependencies, `s` status, `a`
  * attempts, `fa` first attempt of the round, `k` claim counter (the lease
@@ -52,19 +53,33 @@ local function log(ev, ...)
   redis.call('XADD', ev, '*', ...)
 end
 local TERMINAL = { succeeded = true, failed = true, cancelled = true, timed_out = true }
+-- Pending and running runs share one index (active), so starting a run moves no index entry.
+local function status_index(st)
+  if st == 'pending' or st == 'running' then return P .. 'idx:st:active' end
+  return P .. 'idx:st:' .. st
+end
 local function set_status(key, id, from, to, created)
   redis.call('HSET', key, 'st', to)
-  redis.call('ZREM', P .. 'idx:st:' .. from, id)
-  redis.call('ZADD', P .. 'idx:st:' .. to, created, id)
+  local a, b = status_index(from), status_index(to)
+  if a ~= b then
+    redis.call('ZREM', a, id)
+    redis.call('ZADD', b, created, id)
+  end
 end
--- Ends a run: status, end time, event, index, deadline, and the run-finished signal.
+-- Ends a run: status, end time, event, index, deadline, and the run-finished signal if awaited.
 local function end_run(key, ev, id, status, now)
-  local f = redis.call('HMGET', key, 'st', 'ca')
-  set_status(key, id, f[1], status, f[2])
-  redis.call('HSET', key, 'ea', now)
+  local f = redis.call('HMGET', key, 'st', 'ca', 'dl', 'wt')
+  redis.call('HSET', key, 'st', status, 'ea', now)
+  local a, b = status_index(f[1]), status_index(status)
+  if a ~= b then
+    redis.call('ZREM', a, id)
+    redis.call('ZADD', b, f[2], id)
+  end
   log(ev, 't', 'run:' .. status)
-  redis.call('ZREM', DEADLINES, id)
-  redis.call('PUBLISH', SIGNALS, 'f|' .. status .. '|' .. id)
+  if f[3] then redis.call('ZREM', DEADLINES, id) end
+  -- Other processes hear of the end only when one waits for it (see the result script); the
+  -- process that ended the run signals its own subscribers.
+  if f[4] then redis.call('PUBLISH', SIGNALS, 'f|' .. status .. '|' .. id) end
 end
 -- Ends a run whose every task is done: failed if any task failed.
 local function settle(key, ev, id, now)

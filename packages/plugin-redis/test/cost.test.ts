@@ -1,0 +1,146 @@
+/**
+ * What a run costs Redis: the choices that keep the per-run work small
+ * (signals only where awaited, one index entry for unfinished runs, hashtable
+ * encoding for large runs) are checked here, with their guarantees.
+ */
+import type { CoordinatorSignal } from "@flowmesh/core/plugin";
+import { chain, claimAll } from "@flowmesh/core/testing";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { RedisCoordinator } from "../src/index.js";
+import { deletePrefix, quietLogger, REDIS_URL, redisAvailable, uniquePrefix } from "./helpers.js";
+
+const available = await redisAvailable();
+const prefix = uniquePrefix("cost");
+const opened: { close(): Promise<void> }[] = [];
+const clients: Redis[] = [];
+afterEach(async () => {
+  for (const c of opened.splice(0)) await c.close();
+  for (const client of clients.splice(0)) client.disconnect();
+});
+afterAll(() => deletePrefix(prefix));
+
+function request(id: string, tasks: string[]) {
+  return { id, workflow: "cost", version: "1", input: null, graph: chain(...tasks), namespace: "default" };
+}
+
+async function coordinator(keyPrefix: string): Promise<RedisCoordinator> {
+  const c = new RedisCoordinator({ url: REDIS_URL, keyPrefix, logger: quietLogger(), idleWakeMs: 0 });
+  opened.push(c);
+  await c.start();
+  return c;
+}
+
+function listen(c: RedisCoordinator): CoordinatorSignal[] {
+  const signals: CoordinatorSignal[] = [];
+  c.subscribe((s) => signals.push(s));
+  return signals;
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.skipIf(!available)("per-run Redis work", () => {
+  it("publishes a run's end only when someone waits for it; the process that ended it hears it directly", async () => {
+    const p = `${prefix}:signals`;
+    const a = await coordinator(p);
+    const b = await coordinator(p);
+    const heardByA = listen(a);
+    const heardByB = listen(b);
+    const raw = new Redis(REDIS_URL);
+    clients.push(raw);
+    const published: string[] = [];
+    raw.on("message", (_channel: string, message: string) => published.push(message));
+    await raw.subscribe(`${p}:signals`);
+
+    // Nobody waits: no message on the channel, but A (which ended it) tells its own listeners.
+    await a.createRun(request("quiet", ["only"]));
+    const [quiet] = await claimAll(a);
+    expect(await a.complete(quiet!, { output: 1, durationMs: 1 })).toEqual({
+      ok: true,
+      runStatus: "succeeded",
+    });
+    expect(heardByA).toContainEqual({ type: "run-finished", runId: "quiet", status: "succeeded" });
+
+    // B reads the unfinished run (what a waiter does first): its end is then published, and B hears it.
+    await a.createRun(request("awaited", ["only"]));
+    expect((await b.getResult("awaited"))?.status).toBe("pending");
+    const [awaited] = await claimAll(a);
+    expect(await a.complete(awaited!, { output: 2, durationMs: 1 })).toEqual({
+      ok: true,
+      runStatus: "succeeded",
+    });
+    await until(
+      () => heardByB.some((s) => s.type === "run-finished" && s.runId === "awaited"),
+      "B to hear the awaited run's end",
+    );
+    expect(heardByB).toContainEqual({ type: "run-finished", runId: "awaited", status: "succeeded" });
+    await until(() => published.includes("f|succeeded|awaited"), "the published end");
+    expect(published.filter((m) => m.startsWith("f|"))).toEqual(["f|succeeded|awaited"]);
+    expect(heardByB.some((s) => s.type === "run-finished" && s.runId === "quiet")).toBe(false);
+
+    // A run read after its end is not marked: the read itself returned the result.
+    expect((await b.getResult("quiet"))?.status).toBe("succeeded");
+    expect(await a.client.hexists(`${p}:run:{quiet}`, "wt")).toBe(0);
+  });
+
+  it("keeps pending and running runs in one index and moves a run only when it ends", async () => {
+    const p = `${prefix}:index`;
+    const c = await coordinator(p);
+    const raw = new Redis(REDIS_URL);
+    clients.push(raw);
+    await c.createRun(request("r1", ["a", "b"]));
+    await c.createRun(request("r2", ["a"]));
+    expect(await raw.zrange(`${p}:idx:st:active`, 0, -1)).toEqual(["r1", "r2"]);
+    expect(await c.countActiveRuns()).toBe(2);
+
+    const claimed = await claimAll(c);
+    const r1a = claimed.find((t) => t.runId === "r1")!;
+    expect(await c.complete(r1a, { output: 1, durationMs: 1 })).toEqual({ ok: true });
+    expect((await c.listRuns({ status: "running" })).runs.map((r) => r.id)).toEqual(["r2", "r1"]);
+    expect((await c.listRuns({ status: "pending" })).runs).toEqual([]);
+
+    const r2a = claimed.find((t) => t.runId === "r2")!;
+    expect(await c.complete(r2a, { output: 1, durationMs: 1 })).toEqual({ ok: true, runStatus: "succeeded" });
+    expect(await raw.zrange(`${p}:idx:st:active`, 0, -1)).toEqual(["r1"]);
+    expect(await raw.zrange(`${p}:idx:st:succeeded`, 0, -1)).toEqual(["r2"]);
+    expect((await c.listRuns({ status: ["running", "succeeded"] })).runs.map((r) => r.id)).toEqual([
+      "r2",
+      "r1",
+    ]);
+    expect(await c.countActiveRuns()).toBe(1);
+    // No per-status index for pending or running is kept.
+    expect(await raw.exists(`${p}:idx:st:pending`, `${p}:idx:st:running`)).toBe(0);
+  });
+
+  it("creates a burst of large runs started in one tick (bounded arguments per script call)", async () => {
+    const c = await coordinator(`${prefix}:burst`);
+    const names = Array.from({ length: 60 }, (_, i) => `t${i}`);
+    const ids = Array.from({ length: 200 }, (_, i) => `burst-${i}`);
+    const created = await Promise.all(ids.map((id) => c.createRun(request(id, names))));
+    expect(created.every((r) => r.created)).toBe(true);
+    expect((await c.getRun("burst-199"))?.taskOrder).toHaveLength(60);
+    expect(await c.queueDepth()).toBe(200);
+  });
+
+  it("stores a large run's hash as a hashtable from the start and a small one as a compact listpack", async () => {
+    const p = `${prefix}:encoding`;
+    const c = await coordinator(p);
+    const raw = new Redis(REDIS_URL);
+    clients.push(raw);
+    const names = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    await c.createRun(request("large", names));
+    await c.createRun(request("small", ["only"]));
+    expect(await raw.object("ENCODING", `${p}:run:{large}`)).toBe("hashtable");
+    expect(await raw.object("ENCODING", `${p}:run:{small}`)).toBe("listpack");
+    // The padding field is invisible in the record.
+    const run = await c.getRun("large");
+    expect(run?.taskOrder).toEqual(names);
+    expect(Object.keys(run ?? {})).not.toContain("hx");
+  });
+});
