@@ -5,8 +5,8 @@
 import type { FlowMesh } from "@flowmesh/core";
 import { FlowMeshError } from "@flowmesh/core";
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "./body-limit.js";
 import type { HttpHooks } from "./hooks.js";
 import { ensureHttpHooks } from "./http-hooks.js";
 import { errorResponse, HttpStatusError } from "./http-errors.js";

@@ -9,7 +9,14 @@ import { FlowMeshError } from "@flowmesh/core";
 import { isTapped } from "@flowmesh/core/plugin";
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import type { AuthorizeDecision, HttpAction, HttpHooks, HttpRequestInfo, HttpResource } from "./hooks.js";
+import type {
+  AuthorizeDecision,
+  HttpAction,
+  HttpHooks,
+  HttpRequestInfo,
+  HttpResource,
+  Principal,
+} from "./hooks.js";
 import { errorResponse, notFound } from "./http-errors.js";
 
 /** Per-request state routes read from the Hono context. */
@@ -46,16 +53,12 @@ export class Pipeline {
       const routeMount = mountOf(routePath(c));
       const mount = hostPrefix(c) + routeMount;
       const path = c.req.path;
-      const info: HttpRequestInfo = {
-        method: c.req.method,
-        path: routeMount === "" ? path : path.slice(routeMount.length) || "/",
-        route: "unmatched",
-        headers: c.req.raw.headers,
-        ip: clientIp(c),
-        responseHeaders: new Headers(),
-        principal: undefined,
-        action: undefined,
-      };
+      const info = new RequestInfo(
+        c.req.method,
+        routeMount === "" ? path : path.slice(routeMount.length) || "/",
+        c.req.raw,
+        clientIp(c),
+      );
       c.set("fm", { info, mount });
       try {
         // Plugins tap auth hooks in their setup: no request may go on before that ran.
@@ -68,9 +71,8 @@ export class Pipeline {
       } catch (error) {
         c.res = errorResponse(error, this.logger);
       }
-      let hasHeaders = false;
-      info.responseHeaders.forEach(() => (hasHeaders = true));
-      if (hasHeaders) c.res = withHeaders(c.res, info.responseHeaders);
+      const extra = info.extraResponseHeaders();
+      if (extra !== undefined) c.res = withHeaders(c.res, extra);
       if (isTapped(this.hooks.afterRequest)) {
         const exchange = { request: info, status: c.res.status, durationMs: performance.now() - started };
         await this.hooks.afterRequest.promise(exchange).catch((error: unknown) => {
@@ -144,9 +146,68 @@ export function allowedNamespaces(decision: AuthorizeDecision): readonly string[
   return decision.namespaces;
 }
 
-/** `"/flowmesh/*"` → `"/flowmesh"`; `"/*"` or `"*"` → `""`. */
+/**
+ * One request as hooks see it. `headers` and `responseHeaders` are built on
+ * first use: a request no hook looks at allocates neither.
+ */
+class RequestInfo implements HttpRequestInfo {
+  route = "unmatched";
+  principal: Principal | undefined = undefined;
+  action: HttpAction | "public" | undefined = undefined;
+  readonly #request: Request;
+  #responseHeaders: Headers | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    request: Request,
+    readonly ip: string | undefined,
+  ) {
+    this.#request = request;
+  }
+
+  get headers(): Headers {
+    return this.#request.headers;
+  }
+
+  get responseHeaders(): Headers {
+    return (this.#responseHeaders ??= new Headers());
+  }
+
+  /** The headers hooks added to the response, if any. */
+  extraResponseHeaders(): Headers | undefined {
+    const headers = this.#responseHeaders;
+    if (headers === undefined) return undefined;
+    let any = false;
+    headers.forEach(() => (any = true));
+    return any ? headers : undefined;
+  }
+
+  /** Plain data, as a hook that logs or spreads the request sees it. */
+  toJSON(): HttpRequestInfo {
+    return {
+      method: this.method,
+      path: this.path,
+      route: this.route,
+      headers: this.headers,
+      ip: this.ip,
+      responseHeaders: this.responseHeaders,
+      principal: this.principal,
+      action: this.action,
+    };
+  }
+}
+
+const mounts = new Map<string, string>();
+
+/** `"/flowmesh/*"` → `"/flowmesh"`; `"/*"` or `"*"` → `""`. Memoised: an app has a few patterns. */
 function mountOf(pattern: string): string {
-  return pattern.replace(/\/?\*$/, "");
+  let mount = mounts.get(pattern);
+  if (mount === undefined) {
+    mount = pattern.replace(/\/?\*$/, "");
+    if (mounts.size < 1_000) mounts.set(pattern, mount);
+  }
+  return mount;
 }
 
 /**
