@@ -74,15 +74,6 @@ export interface PostgresCoordinatorOptions {
   safetyPollMs?: number;
   /** How often to check whether runs awaited in this process ended, in case their notification was lost. @default 1000 */
   watchPollMs?: number;
-  /**
-   * Claim ahead: each batch of completions also claims, in the same round
-   * trip, as many tasks as it freed slots (dependents it just readied
-   * included); the worker's next claim is served from them without a round
-   * trip. Halves round trips per task for engine workers. Tasks claimed ahead
-   * are leased: use it only with an engine worker claiming on this
-   * coordinator (not for API-only processes). @default false
-   */
-  claimAhead?: boolean;
   /** Delete finished runs this old (ms since they ended) during the recovery sweep. @default undefined (keep all) */
   retentionMs?: number;
 }
@@ -160,10 +151,6 @@ export class PostgresCoordinator implements Coordinator {
   private lastError: string | undefined;
   /** Runs someone here waits for (read while unfinished): polled, in case their run-finished notification is lost. */
   private readonly watched = new Set<string>();
-  /** Tasks claimed ahead, waiting for the worker's next claim. */
-  private ahead: { task: ClaimedTask; at: number }[] = [];
-  /** The worker's last claim request: claim-ahead claims on its behalf. */
-  private lastClaim: ClaimRequest | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private lastPruneAt = 0;
   private readonly onPoolError = (error: Error): void => {
@@ -186,7 +173,9 @@ export class PostgresCoordinator implements Coordinator {
     this.q = buildQueries(this.schema);
     this.tag = this.q.claim.name.split("_")[1]!;
     this.wake = new WakeTimer(() => this.signal(WORK));
-    this.completes = new Batcher({ send: (items) => this.sendCompletes(items) });
+    // Group commit: one completion transaction in flight at a time; whatever finishes meanwhile is
+    // committed together in the next one (fewer, larger commits; an idle process still sends at once).
+    this.completes = new Batcher({ send: (items) => this.sendCompletes(items), maxInFlight: 1 });
     this.claims = new Batcher({ send: (items) => this.sendClaims(items), splitOnError: false });
     this.creates = new Batcher({ send: (items) => this.sendCreates(items) });
     this.results = new Batcher({ send: (ids) => this.sendResults(ids), maxBatch: 1000, splitOnError: false });
@@ -320,24 +309,7 @@ export class PostgresCoordinator implements Coordinator {
 
   claim(request: ClaimRequest): Promise<ClaimedTask[]> {
     if (this.closed || request.max < 1) return Promise.resolve(NOTHING);
-    if (this.options.claimAhead === true) {
-      this.lastClaim = { workerId: request.workerId, max: request.max, leaseMs: request.leaseMs };
-      const ready = this.takeAhead(request.max, request.leaseMs);
-      if (ready.length > 0) return Promise.resolve(ready);
-    }
     return this.claims.submit({ request });
-  }
-
-  /** Up to `max` tasks claimed ahead; ones held past a third of their lease are left to expire. */
-  private takeAhead(max: number, leaseMs: number): ClaimedTask[] {
-    if (this.ahead.length === 0) return NOTHING;
-    const fresh = Date.now() - leaseMs / 3;
-    const taken: ClaimedTask[] = [];
-    while (taken.length < max && this.ahead.length > 0) {
-      const next = this.ahead.shift()!;
-      if (next.at >= fresh) taken.push(next.task);
-    }
-    return taken;
   }
 
   private async sendClaims(items: ClaimItem[]): Promise<ClaimedTask[][]> {
@@ -403,25 +375,7 @@ export class PostgresCoordinator implements Coordinator {
       items.map((i) => i.request.skipped === true),
     ];
     type Row = { out_i: number; out_ok: boolean; out_status: TerminalRunStatus | null; out_readied: number };
-    let rows: Row[];
-    const worker = this.lastClaim;
-    if (worker !== undefined && !this.closed) {
-      const max = Math.max(0, items.length - this.ahead.length);
-      const out = await this.run<{ r: [string, ...unknown[]] }>(this.q.completeClaim, [
-        ...values,
-        worker.workerId,
-        max,
-        worker.leaseMs,
-      ]);
-      rows = [];
-      const now = Date.now();
-      for (const { r } of out) {
-        if (r[0] === "c") {
-          const [, i, ok, status, readied] = r as [string, number, boolean, TerminalRunStatus | null, number];
-          rows.push({ out_i: i, out_ok: ok, out_status: status, out_readied: readied });
-        } else this.ahead.push({ task: claimedFromJson(r), at: now });
-      }
-    } else rows = await this.run<Row>(this.q.complete, values);
+    const rows = await this.run<Row>(this.q.complete, values);
     const results = new Array<OutcomeResult>(items.length).fill(LOST);
     let readied = false;
     for (const row of rows) {
@@ -431,7 +385,6 @@ export class PostgresCoordinator implements Coordinator {
         this.notifier.push(`f:${items[row.out_i - 1]!.lease.runId}:${row.out_status}`);
     }
     if (readied) this.wakeWorkers();
-    else if (this.ahead.length > 0) this.signal(WORK);
     return results;
   }
 
@@ -667,6 +620,8 @@ export class PostgresCoordinator implements Coordinator {
         return rows.map((row) => ({ id: row.id, status: row.status, endedAt: row.ended_at }));
       },
       connected: () => {
+        // The database answers again: healthy now, not only after the next statement succeeds.
+        this.lastError = undefined;
         this.signal(WORK);
         void this.armNextRetry();
       },
@@ -740,7 +695,6 @@ export class PostgresCoordinator implements Coordinator {
     if (this.watchTimer !== undefined) clearInterval(this.watchTimer);
     this.watchTimer = undefined;
     this.watched.clear();
-    this.ahead = [];
     await this.listener?.stop();
     await Promise.all([
       this.claims.drained(),
@@ -755,53 +709,6 @@ export class PostgresCoordinator implements Coordinator {
     pool.off("error", this.onPoolError);
     if (this.ownsPool) await pool.end().catch(() => undefined);
   }
-}
-
-/** A task claimed ahead, as `complete_claim()` returns it: `["t", ...columns of the claim statement]`. */
-function claimedFromJson(r: unknown[]): ClaimedTask {
-  const [
-    ,
-    runId,
-    name,
-    idx,
-    workflow,
-    version,
-    attempts,
-    roundAttempt,
-    token,
-    input,
-    deps,
-    leaseExpiresAt,
-    readyAt,
-  ] = r as [
-    string,
-    string,
-    string,
-    number,
-    string,
-    string,
-    number,
-    number,
-    string,
-    string | null,
-    Record<string, unknown> | null,
-    number,
-    number,
-  ];
-  return toClaimed({
-    run_id: runId,
-    name,
-    idx,
-    workflow,
-    version,
-    attempts,
-    round_attempt: roundAttempt,
-    token,
-    input,
-    deps,
-    lease_expires_at: leaseExpiresAt,
-    ready_at: readyAt,
-  });
 }
 
 function toClaimed(row: ClaimRow): ClaimedTask {

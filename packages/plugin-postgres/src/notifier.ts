@@ -11,11 +11,18 @@ import type pg from "pg";
 
 /** Notification payloads stay well under PostgreSQL's 8000-byte limit. */
 const MAX_PAYLOAD = 7_000;
+/**
+ * Under load, one send at most this often: the first notification after a
+ * quiet spell goes out at once, later ones are coalesced (each send is a
+ * transaction that writes to the notification queue).
+ */
+const MIN_INTERVAL_MS = 4;
 
 export class Notifier {
   private queue: string[] = [];
   private work = false;
   private sending: Promise<void> | undefined;
+  private lastSentAt = 0;
 
   constructor(
     private readonly pool: () => pg.Pool | undefined,
@@ -48,6 +55,9 @@ export class Notifier {
   private async send(): Promise<void> {
     try {
       while (this.work || this.queue.length > 0) {
+        const wait = this.lastSentAt + MIN_INTERVAL_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        this.lastSentAt = Date.now();
         const items = this.work ? ["w", ...this.queue] : this.queue;
         this.work = false;
         this.queue = [];

@@ -47,8 +47,6 @@ export const postgresOptionsSchema = z
     pollInterval: duration,
     /** Delete finished runs this long after they ended (checked once a minute by the sweep). @default keep all */
     retention: duration,
-    /** Claim the next tasks in the round trip that completes the previous ones (worker processes only). @default false */
-    claimAhead: z.boolean().optional(),
   })
   .refine((o) => o.connectionString !== undefined || o.pool !== undefined, {
     message: "pass a connectionString or a pool",
@@ -68,7 +66,6 @@ export function coordinatorOptions(o: z.output<typeof postgresOptionsSchema>): P
   if (o.synchronousCommit !== undefined) options.synchronousCommit = o.synchronousCommit;
   if (o.pollInterval !== undefined) options.pollIntervalMs = o.pollInterval;
   if (o.retention !== undefined) options.retentionMs = o.retention;
-  if (o.claimAhead !== undefined) options.claimAhead = o.claimAhead;
   return options;
 }
 

@@ -23,7 +23,7 @@ export function buildQueries(schema: string) {
       "create_runs",
       `SELECT r FROM ${S}.create_runs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS r`,
     ),
-    claim: q("claim", claimSql(S, "$1", "$2", "$3")),
+    claim: q("claim", `SELECT * FROM ${S}.claim($1, $2, $3)`),
     heartbeat: q(
       "heartbeat",
       `WITH l AS (
@@ -44,10 +44,6 @@ export function buildQueries(schema: string) {
     ),
     notify: q("notify", ""),
     complete: q("complete", `SELECT * FROM ${S}.complete($1, $2, $3, $4, $5, $6)`),
-    completeClaim: q(
-      "complete_claim",
-      `SELECT r FROM ${S}.complete_claim($1, $2, $3, $4, $5, $6, $7, $8, $9) AS r`,
-    ),
     fail: q("fail", `SELECT * FROM ${S}.fail($1, $2, $3, $4, $5, $6, $7, $8)`),
     finishRun: q("finish_run", `SELECT ${S}.finish_run($1, $2, $3) AS r`),
     retryRun: q("retry_run", `SELECT * FROM ${S}.retry_run($1, $2)`),
@@ -113,37 +109,40 @@ export function buildQueries(schema: string) {
 }
 
 /**
- * The claim: picks claimable tasks (skipping rows and runs locked by others),
- * leases them, starts their runs, logs the events, and returns each task with
- * its run's input and its dependencies' outputs. Parameters are SQL
- * expressions, so the same text serves the prepared statement and the
- * claim-ahead function.
+ * The claim: picks claimable tasks in queue order straight off the
+ * `tasks_queue` index (stopping at the limit, so the cost does not grow with
+ * the queue; the run_at test is written so that it cannot become an index
+ * condition, which would let a generic plan sort the whole queue instead), locks their runs (skipping rows and runs locked by others: a task
+ * whose run is busy stays queued for the next claim), leases them, starts their runs, logs the events, and returns each task with
+ * its run's input and its dependencies' outputs. The body of the `claim()`
+ * function; parameters are SQL expressions.
  */
-export function claimSql(S: string, worker: string, max: string, leaseMs: string, asJson = false): string {
+export function claimSql(S: string, worker: string, max: string, leaseMs: string): string {
   const columns = `c.run_id, c.name, c.idx, r.workflow, r.version, c.attempts,
-        c.attempts - c.first_attempt + 1${asJson ? "" : " AS round_attempt"}, c.lease::text${asJson ? "" : " AS token"},
-        r.input::text${asJson ? "" : " AS input"},
+        c.attempts - c.first_attempt + 1, c.lease::text, r.input::text,
         CASE WHEN cardinality(c.depends_on) = 0 THEN NULL ELSE (
           SELECT json_object_agg(d.name, d.output) FROM ${S}.tasks d
-          WHERE d.run_id = c.run_id AND d.name = ANY(c.depends_on)) END${asJson ? "" : " AS deps"},
-        ${S}.ms(c.lease_expires_at)${asJson ? "" : " AS lease_expires_at"}, ${S}.ms(c.ready_at)${asJson ? "" : " AS ready_at"}`;
+          WHERE d.run_id = c.run_id AND d.name = ANY(c.depends_on)) END,
+        ${S}.ms(c.lease_expires_at), ${S}.ms(c.ready_at)`;
   return `WITH picked AS (
-        SELECT t.run_id, t.name, r.status AS run_status
-        FROM ${S}.tasks t JOIN ${S}.runs r ON r.id = t.run_id
-        WHERE t.status IN ('ready', 'retrying') AND t.run_at <= now()
+        SELECT t.run_id, t.name FROM ${S}.tasks t
+        WHERE t.status IN ('ready', 'retrying') AND (t.run_at <= now()) IS TRUE
         ORDER BY t.priority DESC, t.run_at
         LIMIT ${max}
-        FOR UPDATE OF t, r SKIP LOCKED
+        FOR UPDATE SKIP LOCKED
+      ), locked AS (
+        SELECT p.run_id, p.name, r.status AS run_status FROM picked p JOIN ${S}.runs r ON r.id = p.run_id
+        FOR UPDATE OF r SKIP LOCKED
       ), claimed AS (
         UPDATE ${S}.tasks t SET status = 'running', attempts = t.attempts + 1, lease = t.lease + 1, worker = ${worker},
           ready_at = t.run_at, run_at = NULL, started_at = now(),
           lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-        FROM picked p WHERE t.run_id = p.run_id AND t.name = p.name
+        FROM locked l WHERE t.run_id = l.run_id AND t.name = l.name
         RETURNING t.run_id, t.name, t.idx, t.attempts, t.first_attempt, t.lease, t.ready_at, t.lease_expires_at,
           t.depends_on, t.priority
       ), started AS (
         UPDATE ${S}.runs r SET status = 'running', started_at = now()
-        WHERE r.id IN (SELECT p.run_id FROM picked p WHERE p.run_status = 'pending') AND r.status = 'pending'
+        WHERE r.id IN (SELECT l.run_id FROM locked l WHERE l.run_status = 'pending') AND r.status = 'pending'
         RETURNING r.id
       ), logged AS (
         INSERT INTO ${S}.events (run_id, type, at, task, attempt)
@@ -154,7 +153,7 @@ export function claimSql(S: string, worker: string, max: string, leaseMs: string
           SELECT c.run_id, 'task:started', c.name, c.attempts, 1, c.idx FROM claimed c
         ) e ORDER BY e.run_id, e.ord, e.idx
       )
-      SELECT ${asJson ? `json_build_array('t', ${columns})` : columns}
+      SELECT ${columns}
       FROM claimed c JOIN ${S}.runs r ON r.id = c.run_id
       ORDER BY c.priority DESC, c.ready_at`;
 }

@@ -63,6 +63,49 @@ describe("fan-in under concurrent completion", () => {
   });
 });
 
+describe("batched completion", () => {
+  it("commits a batch holding both dependencies of joins, a run's last tasks and a stale lease in one call", async () => {
+    const c = coordinator();
+    await c.start();
+    const workflow = `batch-${randomUUID()}`;
+    const ids = await Promise.all(Array.from({ length: 10 }, () => create(c, diamond(), workflow)));
+    const mine = new Set(ids);
+    const roots = (await claimAll(c, { max: 50 })).filter((t) => mine.has(t.runId));
+    await Promise.all(roots.map((a) => c.complete(a, { output: "A", durationMs: 1 })));
+    const middle = (await claimAll(c, { max: 50 })).filter((t) => mine.has(t.runId));
+    expect(middle).toHaveLength(20);
+    // b and c of every run in one batch (same tick), plus a stale token that must change nothing.
+    const stale = { ...middle[0]!, token: String(Number(middle[0]!.token) + 7) };
+    const results = await Promise.all([
+      ...middle.map((t) => c.complete(t, { output: t.task, durationMs: 1 })),
+      c.complete(stale, { output: "stale", durationMs: 1 }),
+    ]);
+    expect(results.slice(0, 20)).toEqual(Array.from({ length: 20 }, () => ({ ok: true })));
+    expect(results[20]).toEqual({ ok: false, reason: "lease_lost" });
+    const joins = (await claimAll(c, { max: 50 })).filter((t) => mine.has(t.runId));
+    expect(joins).toHaveLength(10);
+    for (const d of joins) expect(d.deps).toEqual({ b: "b", c: "c" });
+    // Every run's last task in one batch: each completion reports its own run's end, once.
+    const done = await Promise.all(joins.map((d) => c.complete(d, { output: "D", durationMs: 1 })));
+    expect(done).toEqual(Array.from({ length: 10 }, () => ({ ok: true, runStatus: "succeeded" })));
+    const events = await admin.query<{ run_id: string; types: string[] }>(
+      `SELECT run_id, array_agg(type || coalesce(':' || task, '') ORDER BY id) AS types FROM "${schema}".events
+      WHERE run_id = ANY($1::uuid[]) GROUP BY run_id`,
+      [ids],
+    );
+    for (const row of events.rows) {
+      expect(row.types.slice(-2)).toEqual(["task:succeeded:d", "run:succeeded"]);
+      expect(row.types.filter((t) => t.startsWith("task:succeeded"))).toHaveLength(4);
+    }
+    const tasks = await admin.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM "${schema}".tasks WHERE run_id = ANY($1::uuid[])
+        AND (status <> 'succeeded' OR pending_deps <> 0)`,
+      [ids],
+    );
+    expect(tasks.rows[0]?.n).toBe(0);
+  });
+});
+
 describe("wake-ups", () => {
   it("wakes another coordinator's subscribers over LISTEN/NOTIFY, and again after its listener connection is killed", async () => {
     const [listener, writer] = [

@@ -3,7 +3,7 @@
  * plans show index scans and no sequential scan on runs, tasks or events.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildQueries } from "../src/queries.js";
+import { buildQueries, claimSql } from "../src/queries.js";
 import { listRunsQuery } from "../src/list-runs.js";
 import { runMigrations } from "../src/index.js";
 import { adminPool, DATABASE_URL, dropSchema, uniqueSchema } from "./helpers.js";
@@ -72,10 +72,34 @@ function expectIndexedOnly(plan: string): void {
 }
 
 describe("EXPLAIN of the hot queries", () => {
-  it("claims from the queue index", async () => {
-    const plan = await explain(q.claim.text, ["w", 10, 30000]);
-    expectIndexedOnly(plan);
-    expect(plan).toContain("tasks_queue");
+  it("claims in queue-index order, stopping at the limit, even with a cached generic plan", async () => {
+    // claim() runs claimSql with enable_bitmapscan off (its only setting); check both.
+    const config = await admin.query<{ proconfig: string[] | null }>(
+      `SELECT p.proconfig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = $1 AND p.proname = 'claim'`,
+      [schema],
+    );
+    expect(config.rows[0]?.proconfig).toEqual(["enable_bitmapscan=off"]);
+    const client = await admin.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
+      await client.query("SET LOCAL enable_bitmapscan = off");
+      await client.query(
+        `PREPARE fm_claim_plan(text, integer, double precision) AS ${claimSql(S, "$1", "$2", "$3")}`,
+      );
+      const rows = await client.query<{ "QUERY PLAN": string }>(
+        "EXPLAIN EXECUTE fm_claim_plan('w', 10, 30000)",
+      );
+      const plan = rows.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      expectIndexedOnly(plan);
+      // The queue is read in index order under LIMIT: no sort of the whole queue before locking.
+      expect(plan).toMatch(/Limit[^\n]*\n\s*->\s*LockRows[^\n]*\n\s*->\s*Index Scan using tasks_queue/);
+      await client.query("ROLLBACK");
+      await client.query("DEALLOCATE fm_claim_plan");
+    } finally {
+      client.release();
+    }
   });
 
   it("lists runs by workflow, status, namespace and time through indexes", async () => {

@@ -1,61 +1,69 @@
 import { claimSql } from "../queries.js";
 
-/** The batched completion (see {@link functionsSql}); defined first: complete_claim() calls it. */
+/** The batched completion (see {@link functionsSql}). */
 function completeSql(S: string): string {
   return `
--- Commits task outputs (a batch, in run order) and readies the dependents each one completes.
+-- Commits task outputs (a batch: set-based, a few statements whatever its size) and readies the
+-- dependents they complete; one row per item. Runs are locked first, in id order (no deadlocks between
+-- concurrent batches); each run's events are written in order, its run:<status> event last.
+-- out_status is set on the item that finished its run (one per run), out_readied counts dependents of
+-- the item's run that became ready.
 CREATE FUNCTION ${S}.complete(p_run uuid[], p_name text[], p_token bigint[], p_output text[],
   p_duration double precision[], p_skipped boolean[])
 RETURNS TABLE (out_i integer, out_ok boolean, out_status text, out_readied integer) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 DECLARE
   v_now timestamptz := now();
-  v_i integer;
-  v_dependents text[];
-  v_attempt integer;
-  v_readied integer;
-  v_remaining integer;
-  v_status text;
 BEGIN
-  FOR v_i IN SELECT o.i FROM unnest(p_run) WITH ORDINALITY AS o(run_id, i) ORDER BY o.run_id, o.i LOOP
-    out_i := v_i; out_ok := false; out_status := NULL; out_readied := 0;
-    PERFORM 1 FROM ${S}.runs r WHERE r.id = p_run[v_i] FOR UPDATE;
-    IF NOT FOUND THEN RETURN NEXT; CONTINUE; END IF;
-    UPDATE ${S}.tasks t SET status = CASE WHEN p_skipped[v_i] THEN 'skipped' ELSE 'succeeded' END,
-      output = p_output[v_i]::json, error = NULL, ended_at = v_now, duration_ms = p_duration[v_i],
-      lease_expires_at = NULL
-    WHERE t.run_id = p_run[v_i] AND t.name = p_name[v_i] AND t.status = 'running'
-      AND t.lease = p_token[v_i] AND t.lease_expires_at > v_now
-    RETURNING t.dependents, t.attempts INTO v_dependents, v_attempt;
-    IF NOT FOUND THEN RETURN NEXT; CONTINUE; END IF;
-    out_ok := true;
-    INSERT INTO ${S}.events (run_id, type, at, task, attempt, duration_ms)
-    VALUES (p_run[v_i], CASE WHEN p_skipped[v_i] THEN 'task:skipped' ELSE 'task:succeeded' END, v_now,
-      p_name[v_i], v_attempt, p_duration[v_i]);
-    IF cardinality(v_dependents) > 0 THEN
-      WITH u AS (
-        UPDATE ${S}.tasks t SET pending_deps = t.pending_deps - 1,
-          status = CASE WHEN t.pending_deps = 1 AND t.status = 'pending' THEN 'ready' ELSE t.status END,
-          ready_at = CASE WHEN t.pending_deps = 1 AND t.status = 'pending' THEN v_now ELSE t.ready_at END,
-          run_at = CASE WHEN t.pending_deps = 1 AND t.status = 'pending' THEN v_now ELSE t.run_at END
-        WHERE t.run_id = p_run[v_i] AND t.name = ANY(v_dependents)
-        RETURNING t.status, t.pending_deps)
-      SELECT count(*) INTO v_readied FROM u WHERE u.status = 'ready' AND u.pending_deps = 0;
-      out_readied := v_readied;
-    END IF;
-    UPDATE ${S}.runs r SET remaining = r.remaining - 1,
-      status = CASE WHEN r.remaining = 1 THEN
+  PERFORM 1 FROM ${S}.runs r WHERE r.id = ANY(p_run) ORDER BY r.id FOR UPDATE;
+  RETURN QUERY
+  WITH o AS (
+    SELECT * FROM unnest(p_run, p_name, p_token, p_output, p_duration, p_skipped)
+      WITH ORDINALITY AS o(run_id, name, token, output, duration, skipped, i)
+  ), done AS (
+    UPDATE ${S}.tasks t SET status = CASE WHEN o.skipped THEN 'skipped' ELSE 'succeeded' END,
+      output = o.output::json, error = NULL, ended_at = v_now, duration_ms = o.duration, lease_expires_at = NULL
+    FROM o WHERE t.run_id = o.run_id AND t.name = o.name AND t.status = 'running' AND t.lease = o.token
+      AND t.lease_expires_at > v_now
+    RETURNING o.i, t.run_id, t.name, t.dependents, t.attempts, o.skipped, o.duration
+  ), deps AS (
+    SELECT d.run_id, x.dep, count(*)::integer AS n
+    FROM done d CROSS JOIN LATERAL unnest(d.dependents) AS x(dep) GROUP BY d.run_id, x.dep
+  ), readied AS (
+    UPDATE ${S}.tasks t SET pending_deps = t.pending_deps - deps.n,
+      status = CASE WHEN t.pending_deps = deps.n AND t.status = 'pending' THEN 'ready' ELSE t.status END,
+      ready_at = CASE WHEN t.pending_deps = deps.n AND t.status = 'pending' THEN v_now ELSE t.ready_at END,
+      run_at = CASE WHEN t.pending_deps = deps.n AND t.status = 'pending' THEN v_now ELSE t.run_at END
+    FROM deps WHERE t.run_id = deps.run_id AND t.name = deps.dep
+    RETURNING t.run_id, t.status, t.pending_deps
+  ), per_run AS (
+    SELECT d.run_id, count(*)::integer AS n, max(d.i) AS last FROM done d GROUP BY d.run_id
+  ), settled AS (
+    UPDATE ${S}.runs r SET remaining = r.remaining - p.n,
+      status = CASE WHEN r.remaining = p.n THEN
         CASE WHEN EXISTS (SELECT 1 FROM ${S}.tasks f WHERE f.run_id = r.id AND f.status = 'failed')
           THEN 'failed' ELSE 'succeeded' END
         ELSE r.status END,
-      ended_at = CASE WHEN r.remaining = 1 THEN v_now ELSE r.ended_at END
-    WHERE r.id = p_run[v_i]
-    RETURNING r.remaining, r.status INTO v_remaining, v_status;
-    IF v_remaining = 0 THEN
-      out_status := v_status;
-      INSERT INTO ${S}.events (run_id, type, at) VALUES (p_run[v_i], 'run:' || v_status, v_now);
-    END IF;
-    RETURN NEXT;
-  END LOOP;
+      ended_at = CASE WHEN r.remaining = p.n THEN v_now ELSE r.ended_at END
+    FROM per_run p WHERE r.id = p.run_id
+    RETURNING r.id, p.last, CASE WHEN r.remaining = 0 THEN r.status END AS status
+  ), logged AS (
+    INSERT INTO ${S}.events (run_id, type, at, task, attempt, duration_ms)
+    SELECT e.run_id, e.type, v_now, e.task, e.attempt, e.duration_ms FROM (
+      SELECT d.run_id, CASE WHEN d.skipped THEN 'task:skipped' ELSE 'task:succeeded' END AS type, d.name AS task,
+        d.attempts AS attempt, d.duration AS duration_ms, 0 AS ord, d.i AS k FROM done d
+      UNION ALL
+      SELECT s.id, 'run:' || s.status, NULL, NULL, NULL, 1, 0 FROM settled s WHERE s.status IS NOT NULL
+    ) e ORDER BY e.run_id, e.ord, e.k
+  ), readied_runs AS (
+    SELECT x.run_id, count(*)::integer AS n FROM readied x WHERE x.status = 'ready' AND x.pending_deps = 0
+    GROUP BY x.run_id
+  )
+  SELECT o.i::integer, d.i IS NOT NULL, CASE WHEN s.last = o.i THEN s.status END, COALESCE(rr.n, 0)
+  FROM o LEFT JOIN done d ON d.i = o.i
+    LEFT JOIN settled s ON s.id = o.run_id AND d.i IS NOT NULL
+    LEFT JOIN readied_runs rr ON rr.run_id = o.run_id AND d.i IS NOT NULL
+  ORDER BY o.i;
 END $$;
 
 `;
@@ -72,18 +80,17 @@ END $$;
  */
 export function functionsSql(S: string): string {
   return `${completeSql(S)}
--- Completes a batch (as complete()) and, in the same transaction, claims up to p_max tasks
--- (as the claim statement), dependents just readied included: one round trip for both.
--- Rows: ["c", i, ok, status, readied] per completion, then ["t", ...claimed task] per claim.
-CREATE FUNCTION ${S}.complete_claim(p_run uuid[], p_name text[], p_token bigint[], p_output text[],
-  p_duration double precision[], p_skipped boolean[], p_worker text, p_max integer, p_lease_ms double precision)
-RETURNS SETOF json LANGUAGE plpgsql AS $$
+-- Claims up to p_max claimable tasks (see claimSql). enable_bitmapscan is off for its plan only: a
+-- cached generic plan would otherwise bitmap-scan and sort the whole queue to return a few tasks,
+-- where the ordered scan of tasks_queue stops at the limit.
+CREATE FUNCTION ${S}.claim(p_worker text, p_max integer, p_lease_ms double precision)
+RETURNS TABLE (run_id uuid, name text, idx integer, workflow text, version text, attempts integer,
+  round_attempt integer, token text, input text, deps json, lease_expires_at double precision,
+  ready_at double precision)
+LANGUAGE plpgsql SET enable_bitmapscan = off AS $$
+#variable_conflict use_column
 BEGIN
-  RETURN QUERY SELECT json_build_array('c', c.out_i, c.out_ok, c.out_status, c.out_readied)
-    FROM ${S}.complete(p_run, p_name, p_token, p_output, p_duration, p_skipped) AS c;
-  IF p_max > 0 THEN
-    RETURN QUERY ${claimSql(S, "p_worker", "p_max", "p_lease_ms", true)};
-  END IF;
+  RETURN QUERY ${claimSql(S, "p_worker", "p_max", "p_lease_ms")};
 END $$;
 
 CREATE FUNCTION ${S}.ms(ts timestamptz) RETURNS double precision
@@ -141,12 +148,40 @@ BEGIN
 END $$;
 
 -- Creates a batch of runs (one transaction): one create_run() result per item, in order.
+-- A batch without idempotency keys is inserted set-based; one with keys goes run by run (ON CONFLICT).
 CREATE FUNCTION ${S}.create_runs(p_id uuid[], p_namespace text[], p_workflow text[], p_version text[],
   p_input text[], p_key text[], p_hash text[], p_started_by text[], p_timeout_ms double precision[], p_graph json[])
 RETURNS SETOF json LANGUAGE plpgsql AS $$
 DECLARE
   v_i integer;
+  v_now timestamptz := now();
 BEGIN
+  IF NOT EXISTS (SELECT 1 FROM unnest(p_key) AS k WHERE k IS NOT NULL) THEN
+    -- No idempotency key in the batch: set-based, three inserts whatever its size.
+    INSERT INTO ${S}.runs (id, namespace, workflow, version, status, input, request_hash, started_by,
+      created_at, deadline_at, timeout_ms, remaining)
+    SELECT o.id, o.namespace, o.workflow, o.version, 'pending', o.input::json, o.hash, o.started_by, v_now,
+      v_now + o.timeout_ms * interval '1 millisecond', o.timeout_ms, json_array_length(o.graph)
+    FROM unnest(p_id, p_namespace, p_workflow, p_version, p_input, p_hash, p_started_by, p_timeout_ms, p_graph)
+      AS o(id, namespace, workflow, version, input, hash, started_by, timeout_ms, graph);
+    INSERT INTO ${S}.tasks (run_id, name, idx, status, priority, depends_on, dependents, pending_deps, ready_at,
+      run_at)
+    SELECT o.id, g.t->>0, (g.i - 1)::integer,
+      CASE WHEN json_array_length(g.t->2) = 0 THEN 'ready' ELSE 'pending' END,
+      (g.t->>1)::integer,
+      ARRAY(SELECT json_array_elements_text(g.t->2)),
+      ARRAY(SELECT json_array_elements_text(g.t->3)),
+      json_array_length(g.t->2),
+      CASE WHEN json_array_length(g.t->2) = 0 THEN v_now END,
+      CASE WHEN json_array_length(g.t->2) = 0 THEN v_now END
+    FROM unnest(p_id, p_graph) AS o(id, graph)
+      CROSS JOIN LATERAL json_array_elements(o.graph) WITH ORDINALITY AS g(t, i);
+    INSERT INTO ${S}.events (run_id, type, at)
+    SELECT u.id, 'run:created', v_now FROM unnest(p_id) WITH ORDINALITY AS u(id, i) ORDER BY u.i;
+    RETURN QUERY SELECT json_build_array(true, ${S}.run_json(r, false))
+      FROM unnest(p_id) WITH ORDINALITY AS u(id, i) JOIN ${S}.runs r ON r.id = u.id ORDER BY u.i;
+    RETURN;
+  END IF;
   FOR v_i IN 1 .. cardinality(p_id) LOOP
     RETURN NEXT ${S}.create_run(p_id[v_i], p_namespace[v_i], p_workflow[v_i], p_version[v_i], p_input[v_i],
       p_key[v_i], p_hash[v_i], p_started_by[v_i], p_timeout_ms[v_i], p_graph[v_i]);

@@ -75,7 +75,7 @@ async function ready(...workers: WorkerProcess[]): Promise<void> {
 async function checkDag3(ctx: Context, runs: readonly RunRecord[]): Promise<void> {
   const counts = await succeededEventCounts(ctx.admin, ctx.schema);
   for (const run of runs) {
-    expect(run.status).toBe("succeeded");
+    expect(run.status, `run ${run.id}: ${JSON.stringify(run.error)}`).toBe("succeeded");
     const n = (run.input as { n: number }).n;
     const values = Object.fromEntries(Object.entries(committed(run)).map(([k, v]) => [k, v.v]));
     expect(values).toEqual(dag3Values(n));
