@@ -4,7 +4,7 @@
  */
 export { createFlowMesh, FlowMesh } from "./engine/engine.js";
 export type { Health, RegisterOptions, RetryOptions, StartOptions } from "./engine/engine.js";
-export type { FlowMeshOptions } from "./engine/options.js";
+export type { FlowMeshOptions, WorkerSettings } from "./engine/options.js";
 export type { EngineStats, WorkerStats } from "./engine/stats.js";
 export type { RunHandleHost } from "./engine/run-handle.js";
 export type { RegisteredWorkflow } from "./engine/registry.js";

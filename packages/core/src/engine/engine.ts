@@ -427,6 +427,7 @@ export class FlowMesh {
         leaseMs: this.options.leaseMs,
         sweepIntervalMs: this.options.sweepIntervalMs,
         claimBatch: 64,
+        prefetch: this.options.prefetch,
       });
     }
   }

@@ -5,7 +5,7 @@
  * event nobody listens to.
  */
 import { performance } from "node:perf_hooks";
-import type { ClaimedTask, OutcomeResult, SyncCoordinatorOps } from "../backend/types.js";
+import type { ClaimedTask, FailRequest, OutcomeResult, SyncCoordinatorOps } from "../backend/types.js";
 import { FlowMeshError, serializeError, type SerializedError } from "../errors.js";
 import { isTapped } from "../hooks/create-hooks.js";
 import { isLevelEnabled, type Logger } from "../logger.js";
@@ -24,16 +24,25 @@ import { wallClockAt } from "./wall-clock.js";
  * Attempts whose worker died (or lost its lease) before reporting are re-run
  * this many times on top of the retry policy, like BullMQ's stalled-job limit:
  * a recovered task does not need retries, but one that keeps killing its
- * worker must stop.
+ * worker must stop. A task claimed ahead into a worker's prefetch buffer also
+ * loses its attempt when that worker dies, so the allowance covers two
+ * crashes' worth of that (prefetch roughly doubles what one crash costs).
  */
-export const LOST_ATTEMPTS_ALLOWED = 2;
+export const LOST_ATTEMPTS_ALLOWED = 4;
 
 /** How the executor tells its worker an attempt is over. */
 export interface ExecutorCallbacks {
-  /** The attempt is over (its outcome reported, or discarded). */
-  readonly settled: () => void;
+  /** The attempt is over (its outcome reported, or discarded); `released` if its slot was freed earlier. */
+  readonly settled: (released: boolean) => void;
   /** Reporting the outcome failed (backend down): the lease will expire and the task run again. */
-  readonly crashed: (error: unknown) => void;
+  readonly crashed: (error: unknown, released: boolean) => void;
+  /**
+   * Async backends: the handler settled and its outcome is being reported;
+   * true when the worker freed the attempt's slot (then `settled` gets
+   * `released: true`). Absent on the synchronous path, where a slot is held
+   * until the outcome is reported.
+   */
+  readonly release?: (() => boolean) | undefined;
 }
 
 export class Executor {
@@ -71,7 +80,7 @@ export class Executor {
       // A resumed run can be claimed while its workflow is still being registered: wait for that first.
       const settling = rt.registrationsSettled();
       if (settling !== undefined) return void settling.then(() => this.run(claimed));
-      return this.finish(this.failUnknown(exec));
+      return this.finish(exec, this.failUnknown(exec));
     }
     this.active.add(exec);
     exec.startedAt = performance.now();
@@ -86,23 +95,23 @@ export class Executor {
     }
     if (exec.attempt > task.retry.maxRetries + 1 + LOST_ATTEMPTS_ALLOWED) {
       const error = this.exhausted(exec, task);
-      if (error !== undefined) return this.finish(this.onError(exec, workflow, task, error));
+      if (error !== undefined) return this.finish(exec, this.onError(exec, workflow, task, error));
     }
-    if (isTapped(rt.hooks.beforeTask)) return this.finish(this.runWithBeforeTask(exec, workflow, task));
+    if (isTapped(rt.hooks.beforeTask)) return this.finish(exec, this.runWithBeforeTask(exec, workflow, task));
     let value: unknown;
     try {
       value = this.invoke(exec, task, workflow.handlers[task.index]!);
     } catch (error) {
-      return this.finish(this.onError(exec, workflow, task, error));
+      return this.finish(exec, this.onError(exec, workflow, task, error));
     }
     if (isPromiseLike(value)) {
       value.then(
-        (output) => this.finish(this.onOutput(exec, workflow, output, false)),
-        (error: unknown) => this.finish(this.onError(exec, workflow, task, error)),
+        (output) => this.finish(exec, this.onOutput(exec, workflow, output, false)),
+        (error: unknown) => this.finish(exec, this.onError(exec, workflow, task, error)),
       );
       return;
     }
-    this.finish(this.onOutput(exec, workflow, value, false));
+    this.finish(exec, this.onOutput(exec, workflow, value, false));
   }
 
   /**
@@ -121,9 +130,23 @@ export class Executor {
     );
   }
 
-  private finish(pending: Promise<void> | undefined): void {
-    if (pending === undefined) this.callbacks.settled();
-    else pending.then(this.callbacks.settled, this.callbacks.crashed);
+  private finish(exec: Execution, pending: Promise<void> | undefined): void {
+    if (pending === undefined) this.callbacks.settled(exec.released);
+    else {
+      pending.then(
+        () => this.callbacks.settled(exec.released),
+        (error: unknown) => this.callbacks.crashed(error, exec.released),
+      );
+    }
+  }
+
+  /**
+   * Async backends: the handler settled and its outcome report is under way:
+   * the worker may free the slot now instead of after the round trip.
+   */
+  private release(exec: Execution): void {
+    const release = this.callbacks.release;
+    if (release !== undefined && !exec.released) exec.released = release();
   }
 
   /** Debug logging on? Re-evaluated only when the logger's level changes. */
@@ -198,7 +221,7 @@ export class Executor {
       return this.succeeded(exec, workflow, output, durationMs, skipped, result);
     }
     const runId = this.mark(exec.runId);
-    return this.rt.coordinator
+    const pending = this.rt.coordinator
       .complete(exec.claimed, { output, durationMs, skipped })
       .then(
         (result) => this.succeeded(exec, workflow, output, durationMs, skipped, result),
@@ -209,6 +232,8 @@ export class Executor {
         },
       )
       .finally(() => this.unmark(runId));
+    this.release(exec);
+    return pending;
   }
 
   /**
@@ -243,7 +268,10 @@ export class Executor {
   ): Promise<void> | undefined {
     const durationMs = performance.now() - exec.startedAt;
     if (exec.lost) return this.leaseLost(exec);
-    return this.failed(exec, workflow, task, error, durationMs);
+    // The call to the backend is issued before the first await: free the slot after it.
+    const pending = this.failed(exec, workflow, task, error, durationMs);
+    this.release(exec);
+    return pending;
   }
 
   /** Calls the handler; with a timeout, races it against a timer that aborts the attempt. */
@@ -336,7 +364,6 @@ export class Executor {
     durationMs: number,
   ): Promise<void> {
     const rt = this.rt;
-    this.active.delete(exec);
     if (isRetryLater(error)) return this.retryLater(exec, error, durationMs);
     const timedOut = error instanceof FlowMeshError && error.code === "FM_ERR_TASK_TIMEOUT";
     const roundAttempt = exec.claimed.roundAttempt ?? exec.attempt;
@@ -349,7 +376,7 @@ export class Executor {
     const serialized = serializeError(error);
     if (retryable) {
       const delayMs = computeBackoffMs(task.retry, roundAttempt);
-      const result = await rt.coordinator.fail(exec.claimed, {
+      const result = await this.reportFailure(exec, {
         error: serialized,
         durationMs,
         retryDelayMs: delayMs,
@@ -394,6 +421,19 @@ export class Executor {
   }
 
   /**
+   * Reports a failed attempt. The attempt stays in the heartbeat set until the
+   * backend acknowledged or refused it (or the call failed: then the lease is
+   * left to expire and the task runs again).
+   */
+  private async reportFailure(exec: Execution, request: FailRequest): Promise<OutcomeResult> {
+    try {
+      return await this.rt.coordinator.fail(exec.claimed, request);
+    } finally {
+      this.active.delete(exec);
+    }
+  }
+
+  /**
    * The attempt did not really happen (a circuit breaker failed it fast): the
    * task is queued again after the delay the error asks for, and the backend
    * refunds the attempt, so the retry policy is not used up while the
@@ -403,7 +443,7 @@ export class Executor {
     const rt = this.rt;
     const delayMs = retryLaterDelayMs(error);
     const serialized = serializeError(error);
-    const result = await rt.coordinator.fail(exec.claimed, {
+    const result = await this.reportFailure(exec, {
       error: serialized,
       durationMs,
       retryDelayMs: delayMs,
@@ -440,7 +480,7 @@ export class Executor {
   ): Promise<void> {
     const rt = this.rt;
     const downstream = workflow.plan.downstreamOf(task.name);
-    const result = await rt.coordinator.fail(exec.claimed, { error: serialized, durationMs, downstream });
+    const result = await this.reportFailure(exec, { error: serialized, durationMs, downstream });
     if (!result.ok) return this.leaseLost(exec);
     rt.logger.warn(
       {

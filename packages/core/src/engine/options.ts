@@ -15,8 +15,11 @@ export interface FlowMeshOptions {
   logger?: Logger;
   /** Task attempts this engine runs at once. @default 100 */
   concurrency?: number;
-  /** Claim and run tasks in this process. API-only processes set false. @default true */
-  worker?: boolean;
+  /**
+   * Claim and run tasks in this process. API-only processes set false. An
+   * object runs the worker with these settings. @default true
+   */
+  worker?: boolean | WorkerSettings;
   /** Lease on a claimed task, renewed by heartbeats every third of it. @default "30s" */
   lease?: Duration;
   /** How often expired leases and run deadlines are swept. @default "1s" */
@@ -27,6 +30,20 @@ export interface FlowMeshOptions {
   workerId?: string;
 }
 
+/** Settings of this engine's worker (`worker: { ... }`). */
+export interface WorkerSettings {
+  /**
+   * Distributed backends (Redis, Postgres, any asynchronous coordinator): how
+   * many claimed tasks the worker keeps ready to start beyond its free slots,
+   * so a slot that frees starts the next task with no round trip. Buffered
+   * tasks are leased and heartbeated like running ones and handed back at
+   * once, their attempt refunded, when the engine closes. 0 claims only for
+   * free slots. The in-memory backend has no round trips and ignores it.
+   * @default min(concurrency, 32)
+   */
+  prefetch?: number;
+}
+
 /** Options after validation, durations in ms. */
 export interface ResolvedOptions {
   backend: Coordinator | RunStore | undefined;
@@ -34,6 +51,8 @@ export interface ResolvedOptions {
   logger: Logger | undefined;
   concurrency: number;
   worker: boolean;
+  /** `worker.prefetch`; undefined for the default. */
+  prefetch: number | undefined;
   leaseMs: number;
   sweepIntervalMs: number;
   drainTimeoutMs: number;
@@ -88,7 +107,9 @@ const optionsSchema = z.strictObject({
     )
     .optional(),
   concurrency: z.number().int().min(1).max(100_000).default(100),
-  worker: z.boolean().default(true),
+  worker: z
+    .union([z.boolean(), z.strictObject({ prefetch: z.number().int().min(0).max(10_000).optional() })])
+    .default(true),
   lease: duration(30_000),
   sweepInterval: duration(1_000),
   drainTimeout: duration(30_000),
@@ -112,7 +133,8 @@ export function resolveOptions(options: FlowMeshOptions): ResolvedOptions {
     plugins: o.plugins,
     logger: o.logger,
     concurrency: o.concurrency,
-    worker: o.worker,
+    worker: o.worker !== false,
+    prefetch: typeof o.worker === "object" ? o.worker.prefetch : undefined,
     leaseMs: o.lease,
     sweepIntervalMs: o.sweepInterval,
     drainTimeoutMs: o.drainTimeout,

@@ -16,6 +16,8 @@ export class Execution implements TaskContext, Linked<Execution> {
   abortReason: unknown = undefined;
   /** The outcome must not be reported: the lease is gone. */
   lost = false;
+  /** Its worker slot was freed while the outcome is still being reported (async backends). */
+  released = false;
   /** performance.now() when the attempt started. */
   startedAt = 0;
   private controller: AbortController | undefined = undefined;

@@ -2,9 +2,18 @@
  * The claim loop. It claims ready tasks whenever it has free slots and the
  * backend signals work (no busy polling), heartbeats every running lease on one
  * shared timer, sweeps expired leases and deadlines, and drains on stop.
+ *
+ * With an asynchronous backend (every call a round trip) the loop is
+ * pipelined: a slot is free again as soon as its handler settles, while the
+ * outcome is reported in the background (bounded), and a small buffer of
+ * claimed-but-not-started tasks lets a freed slot start the next task with no
+ * round trip, one claim staying in flight while the buffer runs low. The
+ * in-process fast path ({@link SyncCoordinatorOps}) has no round trips to
+ * hide and keeps the plain loop.
  */
+import { performance } from "node:perf_hooks";
 import type { ClaimedTask, ClaimRequest, LeaseRef, SyncCoordinatorOps } from "../backend/types.js";
-import { FlowMeshError } from "../errors.js";
+import { FlowMeshError, serializeError } from "../errors.js";
 import type { TerminalRunStatus } from "../types.js";
 import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
@@ -16,6 +25,11 @@ export interface WorkerOptions {
   sweepIntervalMs: number;
   /** Claims per backend call at most. */
   claimBatch: number;
+  /**
+   * Async backends: claimed tasks kept ready to start beyond the free slots
+   * (0 disables claiming ahead). @default min(concurrency, 32)
+   */
+  prefetch?: number;
 }
 
 export class Worker {
@@ -39,13 +53,35 @@ export class Worker {
   /** The backend's synchronous fast path, if it has one. */
   private readonly sync: SyncCoordinatorOps | undefined;
 
+  // Async backends only (see the module comment).
+  /** Claimed, leased, not started yet: oldest first. */
+  private readonly buffer: Buffered[] = [];
+  private readonly prefetch: number;
+  /** Below this many buffered tasks, another claim goes out. */
+  private readonly lowWater: number;
+  /** Outcomes being reported whose slot was already freed. */
+  private reporting = 0;
+  /** A claim is in flight. */
+  private claiming = false;
+  /** Starting buffered tasks right now (re-entrancy guard). */
+  private starting = false;
+  private startAgain = false;
+  /** Runs cancelled while a claim was in flight: its tasks of them are dropped when it lands. */
+  private readonly cancelledDuringClaim = new Set<string>();
+
   constructor(
     private readonly rt: EngineRuntime,
     private readonly options: WorkerOptions,
   ) {
     this.request = { workerId: options.workerId, max: options.claimBatch, leaseMs: options.leaseMs };
     this.sync = rt.coordinator.sync;
-    this.executor = new Executor(rt, { settled: this.settled, crashed: this.crashed });
+    this.prefetch = this.sync === undefined ? (options.prefetch ?? Math.min(options.concurrency, 32)) : 0;
+    this.lowWater = Math.ceil(this.prefetch / 2);
+    this.executor = new Executor(rt, {
+      settled: this.settled,
+      crashed: this.crashed,
+      release: this.sync === undefined ? this.releaseSlot : undefined,
+    });
   }
 
   /** Starts claiming (idempotent). */
@@ -63,8 +99,19 @@ export class Worker {
     this.pump();
   }
 
+  /** Attempts holding a slot: handlers running (and, past the report bound, outcomes being reported). */
   get running(): number {
     return this.inFlight;
+  }
+
+  /** Async backends: outcomes being reported in the background, their slot already free. */
+  get reportsOutstanding(): number {
+    return this.reporting;
+  }
+
+  /** Async backends: claimed tasks waiting for a slot. */
+  get buffered(): number {
+    return this.buffer.length;
   }
 
   /** Attempts this worker runs at once at most. */
@@ -83,33 +130,123 @@ export class Worker {
 
   /** Claims more work if there are free slots; cheap to call often. */
   pump(): void {
+    const sync = this.sync;
+    if (sync === undefined) return this.pumpAsync();
     if (this.pumping || this.holds > 0) {
       this.pumpAgain = true;
       return;
     }
     if (!this.started || this.stopped || this.inFlight >= this.options.concurrency) return;
     this.pumping = true;
-    const sync = this.sync;
-    if (sync !== undefined) this.fillSync(sync);
-    else this.filling = this.fill();
+    this.fillSync(sync);
   }
 
-  private async fill(): Promise<void> {
+  /** Async backends: start buffered tasks in free slots, then claim if the buffer runs low. */
+  private pumpAsync(): void {
+    if (this.holds > 0 || this.claiming) {
+      // A claim in flight loops again when it lands; a hold ends with a pump.
+      this.pumpAgain = true;
+      if (this.holds > 0) return;
+    }
+    if (!this.started || this.stopped) return;
+    this.startBuffered();
+    if (!this.claiming && this.claimSize() > 0) {
+      this.claiming = true;
+      this.filling = this.fill();
+    }
+  }
+
+  /** Starts buffered tasks while slots are free; iterative when a started handler frees a slot at once. */
+  private startBuffered(): void {
+    if (this.starting) {
+      this.startAgain = true;
+      return;
+    }
+    this.starting = true;
     try {
       do {
-        this.pumpAgain = false;
-        while (!this.stopped && this.inFlight < this.options.concurrency) {
-          const claimed = await this.rt.coordinator.claim(this.claimRequest());
-          this.healthy = true;
-          if (claimed.length === 0) break;
-          for (const task of claimed) this.execute(task);
+        this.startAgain = false;
+        while (this.buffer.length > 0 && this.inFlight < this.options.concurrency && !this.stopped) {
+          const entry = this.buffer.shift()!;
+          // Not renewed in time (heartbeats failing): the lease may be someone else's by now.
+          if (entry.leaseUntil < performance.now()) this.expired(entry.task);
+          else this.execute(entry.task);
         }
-      } while (this.pumpAgain && !this.stopped);
+      } while (this.startAgain);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /**
+   * How many tasks to claim now: enough for the slots the buffer cannot fill,
+   * plus the prefetch buffer once it is below its low-water mark; 0 for none.
+   */
+  private claimSize(): number {
+    const free = this.options.concurrency - this.inFlight - this.buffer.length;
+    if (this.buffer.length >= this.lowWater && free <= 0) return 0;
+    return Math.min(this.options.claimBatch, Math.max(free, 0) + this.prefetch - this.buffer.length);
+  }
+
+  /** Async backends: keeps one claim in flight while slots or the buffer want tasks. */
+  private async fill(): Promise<void> {
+    const request = this.request;
+    try {
+      for (;;) {
+        if (this.stopped) break;
+        if (this.holds > 0) {
+          // `release()` pumps again.
+          this.pumpAgain = true;
+          break;
+        }
+        this.pumpAgain = false;
+        const max = this.claimSize();
+        if (max <= 0) break;
+        request.max = max;
+        const sentAt = performance.now();
+        let claimed = await this.rt.coordinator.claim(request);
+        this.healthy = true;
+        if (this.cancelledDuringClaim.size > 0) {
+          const cancelled = this.cancelledDuringClaim;
+          claimed = claimed.filter((task) => !cancelled.has(task.runId));
+          cancelled.clear();
+        }
+        if (this.stopped) {
+          await this.handBack(claimed);
+          break;
+        }
+        const leaseUntil = sentAt + this.options.leaseMs;
+        for (const task of claimed) this.buffer.push({ task, leaseUntil });
+        this.startBuffered();
+        // Nothing ready: wait for the backend's next wake-up (unless one came meanwhile).
+        if (claimed.length === 0 && !this.pumpAgain) break;
+      }
     } catch (error) {
       this.backendFailed(error);
     } finally {
-      this.pumping = false;
+      this.claiming = false;
+      this.cancelledDuringClaim.clear();
     }
+  }
+
+  /**
+   * Returns claimed tasks that will not start here to the queue at once,
+   * without using an attempt, so another worker can take them now instead of
+   * after their lease expires.
+   */
+  private async handBack(tasks: readonly ClaimedTask[]): Promise<void> {
+    if (tasks.length === 0) return;
+    const error = serializeError(
+      new FlowMeshError("FM_ERR_CLOSED", "the worker stopped before starting the task: handed back"),
+    );
+    await Promise.all(
+      tasks.map((task) =>
+        this.rt.coordinator.fail(task, { error, durationMs: 0, retryDelayMs: 0, refundAttempt: true }).then(
+          () => undefined,
+          (failure: unknown) => this.reportError(failure),
+        ),
+      ),
+    );
   }
 
   /** The in-process fast path: the same loop with no promise per claim. */
@@ -141,6 +278,7 @@ export class Worker {
     }, 1000);
   }
 
+  /** Sync path: claim only for free slots. */
   private claimRequest(): ClaimRequest {
     const request = this.request;
     request.max = Math.min(this.options.claimBatch, this.options.concurrency - this.inFlight);
@@ -154,18 +292,34 @@ export class Worker {
     this.executor.run(task);
   }
 
-  /** Called by the executor when an attempt is over. */
-  readonly settled = (): void => {
+  /**
+   * Called by the executor (async backends) when a handler settled and its
+   * outcome is being reported: frees the slot unless `concurrency` outcomes
+   * are already outstanding, in which case the attempt keeps its slot until
+   * its own report is acknowledged (so new starts wait). True when freed.
+   */
+  readonly releaseSlot = (): boolean => {
+    if (this.reporting >= this.options.concurrency) return false;
+    this.reporting++;
     this.inFlight--;
-    if (this.inFlight === 0 && this.idle.size > 0) for (const resolve of this.idle) resolve();
+    this.pumpAsync();
+    return true;
+  };
+
+  /** Called by the executor when an attempt is over; `released` when its slot was freed earlier. */
+  readonly settled = (released: boolean): void => {
+    if (released) this.reporting--;
+    else this.inFlight--;
+    if (this.inFlight === 0 && this.reporting === 0 && this.idle.size > 0)
+      for (const resolve of this.idle) resolve();
     this.pump();
   };
 
   /** Called by the executor when reporting an outcome failed. */
-  readonly crashed = (error: unknown): void => {
+  readonly crashed = (error: unknown, released: boolean): void => {
     // Reporting an outcome failed (backend down): the lease will expire and the task will run again.
     this.reportError(error);
-    this.settled();
+    this.settled(released);
   };
 
   /** See {@link Executor.isFinishing}. */
@@ -173,8 +327,11 @@ export class Worker {
     return this.executor.isFinishing(runId);
   }
 
-  /** Aborts every running attempt of a run (cancelled or timed out elsewhere). */
+  /** Aborts every running attempt of a run (cancelled or timed out elsewhere); its buffered tasks never start. */
   abortRun(runId: string, reason: unknown): void {
+    // The run is over: its leases are void, nothing to hand back.
+    if (this.buffer.length > 0) this.dropBuffered((task) => task.runId === runId);
+    if (this.claiming) this.cancelledDuringClaim.add(runId);
     for (const exec of this.executor.active.toArray()) {
       if (exec.runId !== runId) continue;
       exec.lost = true;
@@ -182,18 +339,39 @@ export class Worker {
     }
   }
 
+  /** A buffered task whose lease this worker could not renew in time: dropped, never started. */
+  private expired(task: ClaimedTask): void {
+    this.rt.logger.warn(
+      { workflow_id: task.runId, task_name: task.task, attempt: task.attempt },
+      "buffered task not started: its lease could not be renewed in time",
+    );
+  }
+
+  /** Removes buffered tasks that must not start. */
+  private dropBuffered(drop: (task: ClaimedTask) => boolean): void {
+    const keep = this.buffer.filter((entry) => !drop(entry.task));
+    if (keep.length === this.buffer.length) return;
+    this.buffer.length = 0;
+    this.buffer.push(...keep);
+    this.pump();
+  }
+
   private async heartbeat(): Promise<void> {
-    if (this.executor.active.size === 0) return;
+    if (this.executor.active.size === 0 && this.buffer.length === 0) return;
     const executions = this.executor.active.toArray();
+    const leases: LeaseRef[] = executions.map((e) => e.claimed);
+    // Buffered tasks hold leases too: keep them alive until they start or are handed back.
+    const buffered = this.buffer.slice();
+    for (const entry of buffered) leases.push(entry.task);
+    const sentAt = performance.now();
     try {
-      const lost = await this.rt.coordinator.heartbeat(
-        executions.map((e) => e.claimed),
-        this.options.leaseMs,
-      );
+      const lost = await this.rt.coordinator.heartbeat(leases, this.options.leaseMs);
       this.healthy = true;
+      for (const entry of buffered) entry.leaseUntil = sentAt + this.options.leaseMs;
       if (lost.length === 0) return;
       // A token alone is not unique across tasks (in-process backends use the attempt number).
       const keys = new Set(lost.map(leaseKey));
+      if (this.buffer.length > 0) this.dropBuffered((task) => keys.has(leaseKey(task)));
       for (const exec of executions) {
         if (!keys.has(leaseKey(exec.claimed))) continue;
         exec.lost = true;
@@ -242,9 +420,11 @@ export class Worker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    // A claim in flight must land (and be dropped) before the backend closes.
+    // A claim in flight must land (and be handed back) before the backend closes.
     await this.filling;
-    if (this.inFlight === 0) return;
+    // Buffered tasks never started: hand them back now, attempts refunded.
+    await this.handBack(this.buffer.splice(0).map((entry) => entry.task));
+    if (this.inFlight === 0 && this.reporting === 0) return;
     let release: () => void = () => undefined;
     const drained = new Promise<void>((resolve) => {
       release = resolve;
@@ -265,6 +445,12 @@ export class Worker {
       }
     }
   }
+}
+
+/** A buffered task and until when (this process's clock, conservatively) its lease surely holds. */
+interface Buffered {
+  readonly task: ClaimedTask;
+  leaseUntil: number;
 }
 
 function leaseKey(lease: LeaseRef): string {

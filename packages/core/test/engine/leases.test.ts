@@ -90,8 +90,16 @@ describe("leases", () => {
         return shared.heartbeat(leases, leaseMs);
       },
     });
-    // A never sweeps during the test: recovery is B's job.
-    const a = engine({ backend: linkA, lease: "200ms", sweepInterval: "1h", concurrency: 1 });
+    // A never sweeps during the test: recovery is B's job. A claims nothing ahead, so it does not
+    // also lease the recovered task (a buffered task whose lease A cannot renew never starts: see
+    // pipeline tests), and the attempt count below stays exact.
+    const a = engine({
+      backend: linkA,
+      lease: "200ms",
+      sweepInterval: "1h",
+      concurrency: 1,
+      worker: { prefetch: 0 },
+    });
     const b = engine({ backend: shared, lease: "200ms", sweepInterval: "50ms" });
     const aStarted = deferred();
     const aAborted = deferred();
@@ -172,7 +180,14 @@ describe("leases", () => {
         return result;
       },
     });
-    const a = engine({ backend: linkA, lease: "150ms", sweepInterval: "1h", concurrency: 1 });
+    // A claims nothing ahead: a stalled A would otherwise also lease the recovered task (see pipeline tests).
+    const a = engine({
+      backend: linkA,
+      lease: "150ms",
+      sweepInterval: "1h",
+      concurrency: 1,
+      worker: { prefetch: 0 },
+    });
     const b = engine({ backend: shared, lease: "150ms", sweepInterval: "50ms" });
     const aStarted = deferred();
     const aMayFinish = deferred();

@@ -102,7 +102,7 @@ describe("heartbeat lease matching", () => {
 });
 
 describe("lost-attempt limit", () => {
-  it("fails a task whose attempts keep losing their lease with FM_ERR_TASK_FAILED after maxRetries + 3 attempts", async () => {
+  it("fails a task whose attempts keep losing their lease with FM_ERR_TASK_FAILED after maxRetries + 5 attempts", async () => {
     const coordinator = new LosingCoordinator();
     const fm = engine({ backend: coordinator, lease: "100ms", sweepInterval: "30ms" });
     const attempts: number[] = [];
@@ -128,16 +128,16 @@ describe("lost-attempt limit", () => {
     const handle = await fm.start("doomed");
     const run = await within(handle.wait(), 1500, "the run to fail instead of re-running forever");
     expect(run.status).toBe("failed");
-    // No retries allowed: the first attempt plus two lost ones ran the handler; the next one is refused.
-    expect(attempts).toEqual([1, 2, 3]);
+    // No retries allowed: the first attempt plus four lost ones ran the handler; the next one is refused.
+    expect(attempts).toEqual([1, 2, 3, 4, 5]);
     expect(run.tasks.t!.status).toBe("failed");
-    expect(run.tasks.t!.attempts).toBe(4);
+    expect(run.tasks.t!.attempts).toBe(6);
     expect(run.tasks.t!.error).toMatchObject({ code: "FM_ERR_TASK_FAILED" });
-    expect(run.tasks.t!.error!.message).toContain('task "t" reached attempt 4, past the 3 allowed');
+    expect(run.tasks.t!.error!.message).toContain('task "t" reached attempt 6, past the 5 allowed');
     expect(run.error).toMatchObject({ code: "FM_ERR_TASK_FAILED", task: "t" });
-    expect(failures).toEqual([{ attempt: 4, final: true, code: "FM_ERR_TASK_FAILED" }]);
+    expect(failures).toEqual([{ attempt: 6, final: true, code: "FM_ERR_TASK_FAILED" }]);
     expect(coordinator.heartbeats).toBeGreaterThanOrEqual(3);
     const events = (await fm.readEvents(handle.id)).map((e) => e.type);
-    expect(events.filter((type) => type === "task:lease_lost")).toHaveLength(3);
+    expect(events.filter((type) => type === "task:lease_lost")).toHaveLength(5);
   });
 });

@@ -1,0 +1,267 @@
+/**
+ * The worker's pipelined async path (Redis, Postgres, any coordinator without
+ * sync ops): slots free when the handler settles while outcomes are reported in
+ * the background (bounded), and a small buffer of claimed tasks is kept
+ * heartbeated, handed back on close and dropped for cancelled runs.
+ */
+import { describe, expect, it } from "vitest";
+import { MemoryCoordinator } from "../../src/index.js";
+import type { FlowMesh } from "../../src/index.js";
+import { deferred, sleep, until, useEngines } from "../support/engine.js";
+import { SlowCoordinator } from "../support/slow-coordinator.js";
+
+const engine = useEngines();
+
+/** Handler activity: how many run at once, the most ever, and how many started. */
+class Activity {
+  running = 0;
+  max = 0;
+  started = 0;
+  enter(): void {
+    this.running++;
+    this.started++;
+    this.max = Math.max(this.max, this.running);
+  }
+  leave(): void {
+    this.running--;
+  }
+}
+
+async function startMany(fm: FlowMesh, count: number, workflow = "job"): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await fm.start(workflow, i)).id);
+  return ids;
+}
+
+describe("pipelined worker (async coordinators)", () => {
+  it("reuses a slot before the previous completion is acknowledged, never running more than `concurrency` handlers", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2 });
+    const activity = new Activity();
+    let startedWhileReporting = 0;
+    await fm.register({
+      name: "job",
+      tasks: [
+        {
+          name: "t",
+          handler: async () => {
+            activity.enter();
+            if (slow.completesOutstanding > 0) startedWhileReporting++;
+            await sleep(1);
+            activity.leave();
+            return 1;
+          },
+        },
+      ],
+    });
+    // Acknowledgements are held: with the old loop only 2 handlers could ever start.
+    slow.hold();
+    const ids = await startMany(fm, 12);
+    await until(() => activity.started >= 4, "handlers to start while completions are held", 3000);
+    expect(slow.completesOutstanding).toBeGreaterThanOrEqual(2);
+    expect(startedWhileReporting).toBeGreaterThan(0);
+    slow.open();
+    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+    expect(activity.max).toBeLessThanOrEqual(2);
+    expect(activity.started).toBe(12);
+  });
+
+  it("bounds the reports outstanding: past `concurrency` of them, finished attempts keep their slot and new starts wait", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2 });
+    const activity = new Activity();
+    await fm.register({
+      name: "job",
+      tasks: [
+        {
+          name: "t",
+          handler: () => {
+            activity.enter();
+            activity.leave();
+            return 1;
+          },
+        },
+      ],
+    });
+    slow.hold();
+    const ids = await startMany(fm, 10);
+    // 2 reports with their slot freed, then 2 attempts holding their slots while they report.
+    await until(() => slow.completesOutstanding === 4, "4 completions outstanding", 3000);
+    await sleep(100);
+    expect(slow.completesOutstanding).toBe(4);
+    expect(activity.started).toBe(4);
+    slow.open();
+    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+    expect(activity.started).toBe(10);
+  });
+
+  it("heartbeats prefetched tasks: they keep their lease while they wait, and their queue wait counts the wait", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({
+      backend: slow,
+      concurrency: 1,
+      lease: "150ms",
+      sweepInterval: "50ms",
+      worker: { prefetch: 4 },
+    });
+    const first = deferred();
+    const waits = new Map<string, number>();
+    fm.events.on("task:started", ({ runId, queueWaitMs }) => waits.set(runId, queueWaitMs));
+    const attempts: number[] = [];
+    await fm.register({
+      name: "job",
+      tasks: [
+        {
+          name: "t",
+          handler: async (ctx) => {
+            attempts.push(ctx.attempt);
+            if (ctx.input === 0) await first.promise;
+            return 1;
+          },
+        },
+      ],
+    });
+    const [blocker, a, b] = await startMany(fm, 3);
+    await until(() => slow.claimed.some((t) => t.runId === b), "the later runs to be claimed ahead", 3000);
+    // Several lease periods: without heartbeats the sweep would recover them and run them again.
+    await sleep(500);
+    const beaten = new Set(slow.heartbeats.flat().map((lease) => lease.runId));
+    expect(beaten.has(a!)).toBe(true);
+    expect(beaten.has(b!)).toBe(true);
+    first.resolve();
+    for (const id of [blocker!, a!, b!]) {
+      const run = await fm.handle(id).wait();
+      expect(run.status).toBe("succeeded");
+      expect(run.tasks.t?.attempts).toBe(1);
+    }
+    expect(attempts).toEqual([1, 1, 1]);
+    expect(waits.get(b!)).toBeGreaterThanOrEqual(400);
+  });
+
+  it("hands buffered tasks back on close, their attempt refunded, and another engine runs them at once", async () => {
+    const shared = new MemoryCoordinator();
+    const slow = new SlowCoordinator(shared);
+    // A long lease: only the hand-back can let B run the tasks within the test.
+    const a = engine({
+      backend: slow,
+      concurrency: 1,
+      lease: "30s",
+      sweepInterval: "1h",
+      worker: { prefetch: 4 },
+    });
+    const b = engine({ backend: shared, lease: "30s" });
+    const release = deferred();
+    const ranOnA: unknown[] = [];
+    await a.register({
+      name: "job",
+      tasks: [
+        {
+          name: "t",
+          handler: async (ctx) => {
+            ranOnA.push(ctx.input);
+            if (ctx.input === 0) await release.promise;
+            return "A";
+          },
+        },
+      ],
+    });
+    await b.register({ name: "job", tasks: [{ name: "t", handler: () => "B" }] });
+    const [blocker, ...rest] = await startMany(a, 4);
+    // The blocker runs; the buffer fills to its low-water mark (2 of 4) and A stops claiming.
+    await until(() => slow.claimed.length >= 3, "A to claim runs ahead", 3000);
+    await sleep(20);
+    const buffered = slow.claimed.slice(1).map((task) => task.runId);
+    expect(buffered.length).toBeGreaterThanOrEqual(2);
+    const closing = a.close();
+    await until(() => slow.fails.length === buffered.length, "A to hand its buffered tasks back", 3000);
+    for (const { lease, request } of slow.fails) {
+      expect(buffered).toContain(lease.runId);
+      expect(request).toMatchObject({ refundAttempt: true, retryDelayMs: 0 });
+    }
+    release.resolve();
+    await closing;
+    expect(ranOnA).toEqual([0]);
+    await b.ready();
+    for (const id of rest) {
+      const run = await b.handle(id).wait();
+      expect(run.status).toBe("succeeded");
+      expect(run.tasks.t).toMatchObject({ status: "succeeded", attempts: 1, output: "B" });
+    }
+    expect((await shared.getRun(blocker!))?.tasks.t).toMatchObject({ status: "succeeded", output: "A" });
+  });
+
+  it("never starts a buffered task of a run cancelled meanwhile", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 1, worker: { prefetch: 4 } });
+    const release = deferred();
+    const ran: unknown[] = [];
+    await fm.register({
+      name: "job",
+      tasks: [
+        {
+          name: "t",
+          handler: async (ctx) => {
+            ran.push(ctx.input);
+            if (ctx.input === 0) await release.promise;
+            return 1;
+          },
+        },
+      ],
+    });
+    const [blocker, cancelled, after] = await startMany(fm, 3);
+    await until(() => slow.claimed.some((t) => t.runId === cancelled), "the run to be claimed ahead", 3000);
+    expect((await fm.cancel(cancelled!)).status).toBe("cancelled");
+    release.resolve();
+    expect((await fm.handle(blocker!).wait()).status).toBe("succeeded");
+    expect((await fm.handle(after!).wait()).status).toBe("succeeded");
+    await sleep(50);
+    expect(ran).toEqual([0, 2]);
+    expect((await fm.getRun(cancelled!))?.status).toBe("cancelled");
+  });
+
+  it("close() waits for the outcomes still being reported in the background", async () => {
+    const shared = new MemoryCoordinator();
+    const slow = new SlowCoordinator(shared);
+    const fm = engine({ backend: slow, concurrency: 2 });
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: () => 1 }] });
+    slow.hold();
+    const ids = await startMany(fm, 3);
+    await until(() => slow.completesOutstanding === 3, "3 completions outstanding", 3000);
+    let closed = false;
+    const closing = fm.close().then(() => (closed = true));
+    await sleep(50);
+    expect(closed).toBe(false);
+    slow.open();
+    await closing;
+    expect(slow.completesOutstanding).toBe(0);
+    for (const id of ids) expect((await shared.getRun(id))?.status).toBe("succeeded");
+  });
+
+  it("with prefetch 0 claims only for free slots", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 1, worker: { prefetch: 0 } });
+    const release = deferred();
+    await fm.register({
+      name: "job",
+      tasks: [
+        {
+          name: "t",
+          handler: async (ctx) => {
+            if (ctx.input === 0) await release.promise;
+            return 1;
+          },
+        },
+      ],
+    });
+    const ids = await startMany(fm, 3);
+    await until(() => slow.claimed.length >= 1, "the first claim", 3000);
+    await sleep(50);
+    expect(slow.claimed.map((t) => t.runId)).toEqual([ids[0]]);
+    release.resolve();
+    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+  });
+
+  it("rejects a bad prefetch", () => {
+    expect(() => engine({ worker: { prefetch: -1 } })).toThrow(/worker\.prefetch/);
+  });
+});

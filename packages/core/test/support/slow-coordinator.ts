@@ -1,0 +1,99 @@
+/**
+ * A coordinator for pipelining tests: it forwards to a {@link MemoryCoordinator}
+ * but offers only the asynchronous API (no `sync` ops, so an engine on it takes
+ * the async path, like Redis or Postgres), each call a few ms late like a round
+ * trip. It counts calls, records claims and heartbeats, and can hold
+ * completions back until the test opens the gate.
+ */
+import type { Coordinator, MemoryCoordinator } from "../../src/index.js";
+import type { ClaimedTask, CompleteRequest, FailRequest, LeaseRef, OutcomeResult } from "../../src/plugin.js";
+import { sleep } from "./engine.js";
+
+export class SlowCoordinator implements Coordinator {
+  readonly kind = "slow-memory";
+  /** Calls by method name. */
+  readonly calls = new Map<string, number>();
+  /** Every task every claim returned, in order. */
+  readonly claimed: ClaimedTask[] = [];
+  /** The leases of every heartbeat call. */
+  readonly heartbeats: LeaseRef[][] = [];
+  /** Every fail request with its lease. */
+  readonly fails: { lease: LeaseRef; request: FailRequest }[] = [];
+  /** `complete` calls issued and not resolved yet. */
+  completesOutstanding = 0;
+  private gate: Promise<void> | undefined;
+  private openGate: (() => void) | undefined;
+
+  constructor(
+    readonly target: MemoryCoordinator,
+    private readonly delayMs = 2,
+  ) {}
+
+  /** Holds every completion (after it is issued) until {@link open}. */
+  hold(): void {
+    this.gate ??= new Promise<void>((resolve) => (this.openGate = resolve));
+  }
+
+  /** Lets held and later completions through. */
+  open(): void {
+    this.openGate?.();
+    this.gate = undefined;
+    this.openGate = undefined;
+  }
+
+  private async call<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.calls.set(name, (this.calls.get(name) ?? 0) + 1);
+    await sleep(this.delayMs);
+    return fn();
+  }
+
+  /** Calls of one method, or of every method. */
+  count(name?: string): number {
+    if (name !== undefined) return this.calls.get(name) ?? 0;
+    let total = 0;
+    for (const n of this.calls.values()) total += n;
+    return total;
+  }
+
+  createRun: Coordinator["createRun"] = (request) =>
+    this.call("createRun", () => this.target.createRun(request));
+  claim: Coordinator["claim"] = (request) =>
+    this.call("claim", async () => {
+      const tasks = await this.target.claim(request);
+      this.claimed.push(...tasks);
+      return tasks;
+    });
+  heartbeat: Coordinator["heartbeat"] = (leases, leaseMs) => {
+    this.heartbeats.push(leases.map((l) => ({ runId: l.runId, task: l.task, token: l.token })));
+    return this.call("heartbeat", () => this.target.heartbeat(leases, leaseMs));
+  };
+  complete = async (lease: LeaseRef, request: CompleteRequest): Promise<OutcomeResult> => {
+    this.completesOutstanding++;
+    try {
+      const result = await this.call("complete", () => this.target.complete(lease, request));
+      if (this.gate !== undefined) await this.gate;
+      return result;
+    } finally {
+      this.completesOutstanding--;
+    }
+  };
+  fail: Coordinator["fail"] = (lease, request) => {
+    this.fails.push({ lease, request });
+    return this.call("fail", () => this.target.fail(lease, request));
+  };
+  finishRun: Coordinator["finishRun"] = (runId, request) =>
+    this.call("finishRun", () => this.target.finishRun(runId, request));
+  retryRun: Coordinator["retryRun"] = (runId, request) =>
+    this.call("retryRun", () => this.target.retryRun(runId, request));
+  recover: Coordinator["recover"] = () => this.call("recover", () => this.target.recover());
+  getRun: Coordinator["getRun"] = (runId) => this.call("getRun", () => this.target.getRun(runId));
+  getResult: NonNullable<Coordinator["getResult"]> = (runId) =>
+    this.call("getResult", () => this.target.getResult(runId));
+  listRuns: Coordinator["listRuns"] = (filter) => this.call("listRuns", () => this.target.listRuns(filter));
+  readEvents: Coordinator["readEvents"] = (runId, options) =>
+    this.call("readEvents", () => this.target.readEvents(runId, options));
+  subscribe: Coordinator["subscribe"] = (listener) => this.target.subscribe(listener);
+  queueDepth: Coordinator["queueDepth"] = () => this.call("queueDepth", () => this.target.queueDepth());
+  /** Leaves `target` open for other engines sharing it. */
+  close = async (): Promise<void> => undefined;
+}
