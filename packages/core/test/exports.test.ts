@@ -59,6 +59,7 @@ describe("public exports", () => {
   it("@flowmesh/core/testing exports exactly these runtime names", () => {
     expect(Object.keys(testing).sort()).toEqual([
       "FaultHarness",
+      "TcpProxy",
       "WorkerProcess",
       "chain",
       "claimAll",

@@ -1,11 +1,10 @@
 /** Postgres-specific behaviour: fan-in across processes' pools, LISTEN/NOTIFY, polling fallback, retention, health. */
 import { randomUUID } from "node:crypto";
 import type { CoordinatorSignal, RunGraph } from "@flowmesh/core/plugin";
-import { claimAll, diamond, sleep, task, waitFor } from "@flowmesh/core/testing";
+import { claimAll, diamond, sleep, task, TcpProxy, waitFor } from "@flowmesh/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresCoordinator, runMigrations } from "../src/index.js";
 import { Listener } from "../src/listener.js";
-import { TcpProxy } from "./fault/tcp-proxy.js";
 import { adminPool, DATABASE_URL, dropSchema, uniqueSchema } from "./helpers.js";
 
 const schema = uniqueSchema("behav");
@@ -150,14 +149,14 @@ describe("wake-ups", () => {
   });
 
   it("falls back to polling while LISTEN is down: work signals and the runs that ended meanwhile", async () => {
-    const proxy = new TcpProxy();
+    const proxy = new TcpProxy(5432);
     await proxy.start();
     await proxy.cut(); // the listener's connection is refused: it stays down
     const signals: CoordinatorSignal[] = [];
     let polledSince: number | undefined;
     const ended = { id: randomUUID(), status: "succeeded" as const, endedAt: Date.now() };
     const listener = new Listener({
-      config: { connectionString: proxy.url() },
+      config: { connectionString: `postgres://postgres@${proxy.address}/test` },
       channel: "flowmesh_unused",
       pollIntervalMs: 50,
       safetyPollMs: 60_000,
@@ -247,9 +246,12 @@ describe("retention", () => {
 
 describe("health", () => {
   it("reports unhealthy while the database is unreachable and healthy again once it is back", async () => {
-    const proxy = new TcpProxy();
+    const proxy = new TcpProxy(5432);
     await proxy.start();
-    const c = coordinator({ connectionString: proxy.url(), pollIntervalMs: 100 });
+    const c = coordinator({
+      connectionString: `postgres://postgres@${proxy.address}/test`,
+      pollIntervalMs: 100,
+    });
     try {
       await c.start();
       c.subscribe(() => undefined);

@@ -1,8 +1,7 @@
 import { createFlowMesh, type FlowMesh } from "@flowmesh/core";
-import { sleep, waitFor } from "@flowmesh/core/testing";
+import { sleep, TcpProxy, waitFor } from "@flowmesh/core/testing";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { RedisCoordinator } from "../src/index.js";
-import { TcpProxy } from "./fault/tcp-proxy.js";
 import { deletePrefix, quietLogger, REDIS_URL, redisAvailable, uniquePrefix } from "./helpers.js";
 
 const available = await redisAvailable();
@@ -125,10 +124,10 @@ describe.skipIf(!available)("cancellation", () => {
 
 describe.skipIf(!available)("connection loss", () => {
   it("reports unhealthy while Redis is unreachable, then resumes and runs the work queued meanwhile", async () => {
-    const proxy = new TcpProxy();
+    const proxy = new TcpProxy(6379);
     proxies.push(proxy);
     await proxy.start();
-    const { worker, api } = pair(proxy.url);
+    const { worker, api } = pair(`redis://${proxy.address}`);
     for (const fm of [worker, api]) {
       await fm.register({ name: "queued", tasks: [{ name: "t", handler: (ctx) => ctx.input }] });
     }

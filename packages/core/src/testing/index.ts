@@ -18,3 +18,4 @@ export {
 export type { ClaimAllOptions, WaitForOptions } from "./graphs.js";
 export { FaultHarness, WorkerProcess } from "./fault-harness.js";
 export type { SpawnWorkerOptions, WorkerExit } from "./fault-harness.js";
+export { TcpProxy } from "./tcp-proxy.js";

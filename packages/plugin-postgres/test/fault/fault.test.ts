@@ -7,7 +7,7 @@
  * shared server is never restarted.
  */
 import { randomUUID } from "node:crypto";
-import { FaultHarness, sleep, waitFor, type WorkerProcess } from "@flowmesh/core/testing";
+import { FaultHarness, sleep, TcpProxy, waitFor, type WorkerProcess } from "@flowmesh/core/testing";
 import type { FlowMesh, RunRecord } from "@flowmesh/core";
 import type pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +23,6 @@ import {
   succeededEventCounts,
   WORKER_SCRIPT,
 } from "./support.js";
-import { TcpProxy } from "./tcp-proxy.js";
 
 interface Context {
   schema: string;
@@ -198,12 +197,12 @@ describe("fault tests with worker processes", () => {
     "database outage mid-load (workers cut off through a proxy): workers report unhealthy, reconnect, every run completes",
     { timeout: 120_000 },
     async () => {
-      const proxy = new TcpProxy();
+      const proxy = new TcpProxy(5432);
       await proxy.start();
       const ctx = await setup("outage", { FM_CONCURRENCY: "20", FM_LEASE_MS: "1500", FM_HEALTH_MS: "100" });
       ctx.proxy = proxy;
       const { harness, fm } = ctx;
-      const via = { env: { FM_DATABASE_URL: proxy.url() } };
+      const via = { env: { FM_DATABASE_URL: `postgres://postgres@${proxy.address}/test` } };
       const workers = [harness.spawn(via), harness.spawn(via)];
       await ready(...workers);
       const handles = await Promise.all(Array.from({ length: 100 }, (_, n) => fm.start("dag3", { n })));

@@ -5,7 +5,7 @@
  * machine; the shapes are the issue's.
  */
 import { randomUUID } from "node:crypto";
-import { FaultHarness, sleep, waitFor, type WorkerProcess } from "@flowmesh/core/testing";
+import { FaultHarness, sleep, TcpProxy, waitFor, type WorkerProcess } from "@flowmesh/core/testing";
 import type { FlowMesh, RunHandle, RunRecord } from "@flowmesh/core";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, REDIS_URL, redisAvailable, uniquePrefix } from "../helpers.js";
@@ -18,7 +18,6 @@ import {
   executions,
   WORKER_SCRIPT,
 } from "./support.js";
-import { TcpProxy } from "./tcp-proxy.js";
 
 const available = await redisAvailable();
 
@@ -242,7 +241,7 @@ describe.skipIf(!available)("fault tests with worker processes", () => {
     "Redis outage mid-load (workers cut off through a proxy): workers report unhealthy, then every run completes after it returns",
     { timeout: 90_000 },
     async () => {
-      const proxy = new TcpProxy();
+      const proxy = new TcpProxy(6379);
       await proxy.start();
       const ctx = await setup("outage", {
         FM_CONCURRENCY: "20",
@@ -255,8 +254,8 @@ describe.skipIf(!available)("fault tests with worker processes", () => {
       ctx.proxy = proxy;
       const { harness, fm } = ctx;
       const workers = [
-        harness.spawn({ env: { FM_REDIS_URL: proxy.url } }),
-        harness.spawn({ env: { FM_REDIS_URL: proxy.url } }),
+        harness.spawn({ env: { FM_REDIS_URL: `redis://${proxy.address}` } }),
+        harness.spawn({ env: { FM_REDIS_URL: `redis://${proxy.address}` } }),
       ];
       await ready(...workers);
       const handles = await Promise.all(Array.from({ length: 100 }, (_, n) => fm.start("dag3", { n })));

@@ -1,24 +1,25 @@
 /**
- * A TCP proxy on 127.0.0.1 in front of PostgreSQL, to simulate a database
- * outage for the processes that connect through it only (the server is shared
- * and must not be restarted): `cut()` drops every connection and refuses new
+ * A TCP proxy on 127.0.0.1 in front of a backend's server, to simulate an
+ * outage for the processes that connect through it only (the server itself is
+ * shared and keeps running): `cut()` drops every connection and refuses new
  * ones, `restore()` listens again on the same port.
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 
+/** See the module comment. `start()` picks a free port (kept across `cut()`/`restore()`). */
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
 
   constructor(
-    private readonly targetPort = 5432,
+    private readonly targetPort: number,
     private readonly targetHost = "127.0.0.1",
   ) {}
 
-  /** A connection string through the proxy. */
-  url(database = "test", user = "postgres"): string {
-    return `postgres://${user}@127.0.0.1:${this.port}/${database}`;
+  /** `127.0.0.1:<port>`: put it in a connection URL in place of the server's address. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
@@ -43,7 +44,7 @@ export class TcpProxy {
     this.server = server;
   }
 
-  /** Drops every connection and stops listening: clients see the database as down. */
+  /** Drops every connection and stops listening: clients see the server as down. */
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
