@@ -39,7 +39,7 @@ export interface WorkerSettings {
    * tasks are leased and heartbeated like running ones and handed back at
    * once, their attempt refunded, when the engine closes. 0 claims only for
    * free slots. The in-memory backend has no round trips and ignores it.
-   * @default min(concurrency, 32)
+   * @default min(4 × concurrency, 32)
    */
   prefetch?: number;
 }

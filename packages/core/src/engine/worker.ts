@@ -27,7 +27,7 @@ export interface WorkerOptions {
   claimBatch: number;
   /**
    * Async backends: claimed tasks kept ready to start beyond the free slots
-   * (0 disables claiming ahead). @default min(concurrency, 32)
+   * (0 disables claiming ahead). @default min(4 × concurrency, 32)
    */
   prefetch?: number;
 }
@@ -75,7 +75,8 @@ export class Worker {
   ) {
     this.request = { workerId: options.workerId, max: options.claimBatch, leaseMs: options.leaseMs };
     this.sync = rt.coordinator.sync;
-    this.prefetch = this.sync === undefined ? (options.prefetch ?? Math.min(options.concurrency, 32)) : 0;
+    // A few slots' worth even at low concurrency: at 10 slots a buffer of 10 drains within one claim round trip.
+    this.prefetch = this.sync === undefined ? (options.prefetch ?? Math.min(4 * options.concurrency, 32)) : 0;
     this.lowWater = Math.ceil(this.prefetch / 2);
     this.executor = new Executor(rt, {
       settled: this.settled,

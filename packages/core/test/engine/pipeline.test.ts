@@ -261,6 +261,24 @@ describe("pipelined worker (async coordinators)", () => {
     for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
   });
 
+  it("by default claims ahead four slots' worth at low concurrency (at most 32)", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2 });
+    const release = deferred();
+    await fm.register({
+      name: "job",
+      tasks: [{ name: "t", handler: async () => release.promise.then(() => 1) }],
+    });
+    const ids = await startMany(fm, 20);
+    // 2 running + a buffer of min(4 × 2, 32) = 8, topped up once below half (the old default, 2, held at most 4).
+    await until(() => slow.claimed.length >= 6, "the slots and the buffer to fill", 3000);
+    await sleep(50);
+    expect(slow.claimed.length).toBeGreaterThanOrEqual(6);
+    expect(slow.claimed.length).toBeLessThanOrEqual(10);
+    release.resolve();
+    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+  });
+
   it("rejects a bad prefetch", () => {
     expect(() => engine({ worker: { prefetch: -1 } })).toThrow(/worker\.prefetch/);
   });
