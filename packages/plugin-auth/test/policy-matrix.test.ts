@@ -7,7 +7,7 @@ import { definePlugin } from "@flowmesh/core";
 import { ensureHttpHooks, type HttpAction } from "@flowmesh/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { auth } from "../src/index.js";
-import { bodyOf, UNAUTHENTICATED, useServers, WORKFLOWS, type Served } from "./support.js";
+import { bodyOf, FORBIDDEN, UNAUTHENTICATED, useServers, WORKFLOWS, type Served } from "./support.js";
 
 // ------------------------------------------------------------------ the policy table, written out by hand
 
@@ -246,7 +246,7 @@ describe("the policy matrix", () => {
         } else {
           expect({ status: response.status, body }).toMatchObject({ status: want });
           if (want === 401) expect(body).toEqual(UNAUTHENTICATED);
-          if (want === 403) expect(body).toMatchObject({ error: { code: "FM_ERR_FORBIDDEN" } });
+          if (want === 403) expect(body).toEqual(FORBIDDEN);
           if (want === 404) expect(body).toMatchObject({ error: { code: "FM_ERR_NOT_FOUND" } });
         }
       });

@@ -92,6 +92,9 @@ export async function bodyOf(response: Response): Promise<unknown> {
 }
 
 /** The 401 body every authentication failure answers with. */
+/** The one 403 body: the same for every route, role and reason. */
+export const FORBIDDEN = { error: { code: "FM_ERR_FORBIDDEN", message: "not allowed", details: {} } };
+
 export const UNAUTHENTICATED = {
   error: { code: "FM_ERR_UNAUTHENTICATED", message: "authentication required", details: {} },
 };

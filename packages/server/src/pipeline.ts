@@ -119,9 +119,8 @@ export class Pipeline {
     });
     if (decision === undefined || decision.allow) return decision ?? ALLOW_ALL;
     if (decision.hide === true) throw notFound(resource.kind, resource.id);
-    throw new FlowMeshError("FM_ERR_FORBIDDEN", `not allowed to ${action.replace(":", " ")}`, {
-      details: { action },
-    });
+    // One body for every refusal: it never says which permission, role or namespace check failed.
+    throw new FlowMeshError("FM_ERR_FORBIDDEN", "not allowed");
   }
 
   private initialize(): Promise<void> {
