@@ -25,7 +25,13 @@ export type { RetryLater } from "./retry-later.js";
 export { createLogger } from "./logger.js";
 export type { Logger, LoggerOptions } from "./logger.js";
 export { definePlugin } from "./plugins/define-plugin.js";
-export type { Capabilities, FlowMeshPlugin, PluginContext, SharedRedis } from "./plugins/types.js";
+export type {
+  Capabilities,
+  FlowMeshPlugin,
+  PluginContext,
+  SharedRedis,
+  TaskPolicyProvider,
+} from "./plugins/types.js";
 export type {
   BeforeTaskDecision,
   EngineHooks,

@@ -8,6 +8,7 @@ export type {
   PluginContext,
   PluginDefinition,
   SharedRedis,
+  TaskPolicyProvider,
   PluginFactory,
   ScopedHook,
   ScopedHooks,

@@ -54,6 +54,7 @@ export const resilience = definePlugin({
       policies.set(name, policy);
       return policy;
     };
+    ctx.provide("taskPolicies", { has: (name) => Object.hasOwn(options.policies, name) });
     ctx.hooks.wrapHandler.tap((handler, info) => {
       if (info.task.policies.length === 0) return handler;
       // The first listed policy is the outermost: its breaker is asked first.

@@ -151,6 +151,7 @@ export class FlowMesh {
     const registration = (async () => {
       const plan = planWorkflow(definition);
       await this.initialized();
+      this.warnUnappliedPolicies(plan);
       const handlers = await resolveHandlers(plan, this.hooks, options.source);
       const registered: RegisteredWorkflow = { plan, handlers };
       this.registry.add(registered);
@@ -238,6 +239,17 @@ export class FlowMesh {
       }
     }
     return new RunHandle(run.id, created, this);
+  }
+
+  /** Tasks naming policies with no plugin to apply them run unprotected: say so once per registration. */
+  private warnUnappliedPolicies(plan: WorkflowPlan): void {
+    if (this.pluginHost.capabilities.has("taskPolicies")) return;
+    const tasks = plan.definition.tasks.filter((t) => t.policies.length > 0);
+    if (tasks.length === 0) return;
+    this.logger.warn(
+      { workflow: plan.name, tasks: tasks.map((t) => ({ task: t.name, policies: t.policies })) },
+      `workflow "${plan.name}" names task policies but no plugin applies them (install @flowmesh/plugin-resilience): they are ignored`,
+    );
   }
 
   /** A handle for an existing run. */

@@ -18,6 +18,14 @@ export interface Capabilities {
    * rate limits, circuit breakers) keep their state in the same Redis.
    */
   redis: SharedRedis;
+  /** Whoever applies tasks' named `policies` (the resilience plugin); without one, core warns that they are ignored. */
+  taskPolicies: TaskPolicyProvider;
+}
+
+/** Applies named task policies; see the `taskPolicies` capability. */
+export interface TaskPolicyProvider {
+  /** True when a policy of this name is declared. */
+  has(name: string): boolean;
 }
 
 /** The Redis connection the Redis plugin shares through the `redis` capability. */
