@@ -20,7 +20,8 @@ const DASHBOARD = deploy("grafana/flowmesh.json");
 const ALERTS = deploy("prometheus/alerts.yml");
 const ALERT_TESTS = deploy("prometheus/alerts.test.yml");
 
-const hasPromtool = spawnSync("promtool", ["--version"]).status === 0;
+// Outside CI the promtool checks run when promtool is installed; CI installs it (.ci/run), so there they always run.
+const hasPromtool = spawnSync("promtool", ["--version"]).status === 0 || Boolean(process.env.CI);
 
 interface Panel {
   id: number;

@@ -8,9 +8,9 @@ import { chain, claimAll } from "@flowmesh/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { RedisCoordinator } from "../src/index.js";
-import { deletePrefix, quietLogger, REDIS_URL, redisAvailable, uniquePrefix } from "./helpers.js";
+import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
 
-const available = await redisAvailable();
+await requireRedis();
 const prefix = uniquePrefix("cost");
 const opened: { close(): Promise<void> }[] = [];
 const clients: Redis[] = [];
@@ -45,7 +45,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe.skipIf(!available)("per-run Redis work", () => {
+describe("per-run Redis work", () => {
   it("publishes a run's end only when someone waits for it; the process that ended it hears it directly", async () => {
     const p = `${prefix}:signals`;
     const a = await coordinator(p);

@@ -3,9 +3,9 @@ import type { Coordinator } from "@flowmesh/core/plugin";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { RedisCoordinator } from "../src/index.js";
-import { deletePrefix, quietLogger, REDIS_URL, redisAvailable, uniquePrefix } from "./helpers.js";
+import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
 
-const available = await redisAvailable();
+await requireRedis();
 const prefix = uniquePrefix("leases");
 const open: Coordinator[] = [];
 afterEach(async () => {
@@ -31,7 +31,7 @@ async function redisNow(): Promise<number> {
   }
 }
 
-describe.skipIf(!available)("fencing on Redis time", () => {
+describe("fencing on Redis time", () => {
   it("times leases with Redis TIME, whatever the worker's clock says", async () => {
     const c = await coordinator();
     const id = `time-${Date.now()}`;
@@ -105,7 +105,7 @@ describe.skipIf(!available)("fencing on Redis time", () => {
   });
 });
 
-describe.skipIf(!available)("event streams", () => {
+describe("event streams", () => {
   it("uses stream ids as event ids and resumes after any id as more events arrive", async () => {
     const c = await coordinator();
     const id = `events-${Date.now()}`;
@@ -141,7 +141,7 @@ describe.skipIf(!available)("event streams", () => {
   });
 });
 
-describe.skipIf(!available)("getResult", () => {
+describe("getResult", () => {
   it("returns status and outputs once succeeded, the error once failed, and undefined for an unknown run", async () => {
     const c = await coordinator();
     const ok = `result-ok-${Date.now()}`;

@@ -2,9 +2,9 @@ import { chain, claimAll } from "@flowmesh/core/testing";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { RedisCoordinator, SCRIPTS } from "../src/index.js";
-import { deletePrefix, quietLogger, REDIS_URL, redisAvailable, uniquePrefix } from "./helpers.js";
+import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
 
-const available = await redisAvailable();
+await requireRedis();
 const prefix = uniquePrefix("scripts");
 const clients: Redis[] = [];
 afterEach(() => {
@@ -16,7 +16,7 @@ function request(id: string, tasks: string[] = ["a", "b"]) {
   return { id, workflow: "scripts", version: "1", input: null, graph: chain(...tasks), namespace: "default" };
 }
 
-describe.skipIf(!available)("Lua scripts", () => {
+describe("Lua scripts", () => {
   it("loads every script once at start and then only calls EVALSHA, never EVAL", async () => {
     const client = new Redis(REDIS_URL);
     clients.push(client);

@@ -8,11 +8,11 @@ import {
   quietLogger,
   recordingLogger,
   REDIS_URL,
-  redisAvailable,
+  requireRedis,
   uniquePrefix,
 } from "./helpers.js";
 
-const available = await redisAvailable();
+await requireRedis();
 const prefix = uniquePrefix("setup");
 const clients: Redis[] = [];
 afterEach(() => {
@@ -45,7 +45,7 @@ describe("options", () => {
   });
 });
 
-describe.skipIf(!available)("start-up checks", () => {
+describe("start-up checks", () => {
   it("warns loudly when maxmemory-policy is not noeviction", async () => {
     const shared = client();
     vi.spyOn(shared, "config").mockResolvedValue(["maxmemory-policy", "allkeys-lru"] as never);
@@ -85,7 +85,7 @@ describe.skipIf(!available)("start-up checks", () => {
   });
 });
 
-describe.skipIf(!available)("the redis() plugin", () => {
+describe("the redis() plugin", () => {
   it("provides the backend and shares its connection and key prefix through the redis capability", async () => {
     let shared: SharedRedis | undefined;
     const consumer = definePlugin({
@@ -124,7 +124,7 @@ describe.skipIf(!available)("the redis() plugin", () => {
   });
 });
 
-describe.skipIf(!available)("listRuns", () => {
+describe("listRuns", () => {
   it("walks the smallest sorted-set index the filter allows, never scanning keys", async () => {
     const listPrefix = uniquePrefix("list");
     const own = client();

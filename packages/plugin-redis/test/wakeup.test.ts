@@ -2,9 +2,9 @@ import { createFlowMesh, type FlowMesh } from "@flowmesh/core";
 import { sleep, TcpProxy, waitFor } from "@flowmesh/core/testing";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { RedisCoordinator } from "../src/index.js";
-import { deletePrefix, quietLogger, REDIS_URL, redisAvailable, uniquePrefix } from "./helpers.js";
+import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
 
-const available = await redisAvailable();
+await requireRedis();
 const prefixes: string[] = [];
 const engines: FlowMesh[] = [];
 const proxies: TcpProxy[] = [];
@@ -31,7 +31,7 @@ function pair(url = REDIS_URL): { worker: FlowMesh; api: FlowMesh; backend: Redi
   return { worker, api, backend };
 }
 
-describe.skipIf(!available)("blocking for work", () => {
+describe("blocking for work", () => {
   it("makes no claim while idle and wakes at once, through pub/sub, when another process starts a run", async () => {
     const { worker, api, backend } = pair();
     const ran: number[] = [];
@@ -83,7 +83,7 @@ describe.skipIf(!available)("blocking for work", () => {
   });
 });
 
-describe.skipIf(!available)("cancellation", () => {
+describe("cancellation", () => {
   it("aborts a running attempt on another engine as soon as the run is cancelled, well within a heartbeat", async () => {
     const { worker, api } = pair();
     let started = 0;
@@ -122,7 +122,7 @@ describe.skipIf(!available)("cancellation", () => {
   });
 });
 
-describe.skipIf(!available)("connection loss", () => {
+describe("connection loss", () => {
   it("reports unhealthy while Redis is unreachable, then resumes and runs the work queued meanwhile", async () => {
     const proxy = new TcpProxy(6379);
     proxies.push(proxy);

@@ -11,15 +11,15 @@ import {
   RedisBucket,
   resilience,
 } from "../src/index.js";
-import { deleteKeys, REDIS_URL, redisReachable, uniquePrefix } from "./redis.js";
+import { deleteKeys, REDIS_URL, requireRedis, uniquePrefix } from "./redis.js";
 import { sleep } from "./support.js";
 
-const available = await redisReachable();
+await requireRedis();
 const prefix = uniquePrefix();
 const worker = fileURLToPath(new URL("./fixtures/limited-worker.mjs", import.meta.url));
 const built = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
-describe.skipIf(!available)("shared state in Redis", { timeout: 30_000 }, () => {
+describe("shared state in Redis", { timeout: 30_000 }, () => {
   let client: Redis;
   beforeAll(() => {
     client = new Redis(REDIS_URL);

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { FaultHarness, sleep, TcpProxy, waitFor, type WorkerProcess } from "@flowmesh/core/testing";
 import type { FlowMesh, RunHandle, RunRecord } from "@flowmesh/core";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { deletePrefix, REDIS_URL, redisAvailable, uniquePrefix } from "../helpers.js";
+import { deletePrefix, REDIS_URL, requireRedis, uniquePrefix } from "../helpers.js";
 import {
   apiEngine,
   assertBuilt,
@@ -19,7 +19,7 @@ import {
   WORKER_SCRIPT,
 } from "./support.js";
 
-const available = await redisAvailable();
+await requireRedis();
 
 interface Context {
   prefix: string;
@@ -88,7 +88,7 @@ async function ready(...workers: WorkerProcess[]): Promise<void> {
   await Promise.all(workers.map((w) => w.waitForLine("ready", 20_000)));
 }
 
-describe.skipIf(!available)("fault tests with worker processes", () => {
+describe("fault tests with worker processes", () => {
   beforeAll(() => assertBuilt());
 
   it(
