@@ -1,15 +1,9 @@
 /**
  * Between Redis and core's types: the per-graph hash fields written when a
- * run is created, and the decoding of a run hash and of stream entries.
+ * run is created, and the decoding of a run hash (stream entries: events.ts).
  */
 import type { RunGraph, RunSummary } from "@flowmesh/core/plugin";
-import {
-  FlowMeshError,
-  type RunEvent,
-  type RunEventType,
-  type RunRecord,
-  type TaskRecord,
-} from "@flowmesh/core";
+import { FlowMeshError, type RunRecord, type TaskRecord } from "@flowmesh/core";
 
 /** The fields every run of a graph starts with, computed once per graph object. */
 export interface EncodedGraph {
@@ -160,17 +154,4 @@ export function pairs(flat: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
   return out;
-}
-
-/** One stream entry as a run event; its time is the stream id's (Redis clock). */
-export function decodeEvent(runId: string, id: string, fields: readonly string[]): RunEvent {
-  const f = pairs(fields);
-  const event: RunEvent = { id, runId, type: f.t as RunEventType, at: Number(id.slice(0, id.indexOf("-"))) };
-  if (f.k !== undefined) {
-    event.task = f.k;
-    event.attempt = Number(f.a ?? 0);
-  }
-  if (f.d !== undefined) event.durationMs = Number(f.d);
-  if (f.e !== undefined) event.error = JSON.parse(f.e) as RunEvent["error"];
-  return event;
 }

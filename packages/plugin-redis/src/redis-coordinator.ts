@@ -32,18 +32,11 @@ import type {
 } from "@flowmesh/core/plugin";
 import type { RunRecord, TerminalRunStatus } from "@flowmesh/core";
 import { Redis, type Cluster } from "ioredis";
-import {
-  decodeEvent,
-  decodeRun,
-  decodeSummary,
-  encodeGraph,
-  fromJson,
-  pairs,
-  SUMMARY_FIELDS,
-  toJson,
-} from "./codec.js";
+import { decodeRun, decodeSummary, encodeGraph, fromJson, pairs, SUMMARY_FIELDS, toJson } from "./codec.js";
 import { Batcher } from "./batcher.js";
+import { RoundBatcher, type OutcomeReply } from "./round-batcher.js";
 import { backendError, closed, unreachable } from "./errors.js";
+import { decodeEvents, eventCursor } from "./events.js";
 import { KeyLayout } from "./keys.js";
 import { listRuns } from "./list-runs.js";
 import { redisOptionsSchema, type RedisBackendOptions, type ResolvedRedisOptions } from "./options.js";
@@ -63,13 +56,6 @@ const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
 const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
 const NOTHING: ClaimedTask[] = [];
 const TOKEN = /^(\d+):(\d+)$/;
-/**
- * Runs of more tasks than this get their hash stored as a hashtable from the start (see `hashPad`):
- * a listpack is compact, but every field access scans it, and every script step reads several fields.
- */
-const LISTPACK_TASKS = 8;
-const EVENT_ID = /^\d+-\d+$/;
-
 /** What {@link RedisCoordinator.health} reports. */
 export interface RedisHealth {
   healthy: boolean;
@@ -98,10 +84,12 @@ export class RedisCoordinator implements Coordinator {
   private readonly results = new Batcher<0 | string[]>(
     (args) => this.run(SCRIPTS.result, [], [this.keyPrefix, ...args]) as Promise<(0 | string[])[]>,
   );
-  /** Outcomes reported in one tick, completed by one script call. */
-  private readonly completions = new Batcher<0 | 1 | TerminalRunStatus>(
-    (args) =>
-      this.run(SCRIPTS.complete, [], [this.keyPrefix, ...args]) as Promise<(0 | 1 | TerminalRunStatus)[]>,
+  /** Outcomes reported and the claim made in one tick, run by one round script call. */
+  private readonly rounds = new RoundBatcher(
+    (max, leaseMs, outcomes) =>
+      this.run(SCRIPTS.round, [], [this.keyPrefix, max, leaseMs, ...outcomes]) as Promise<
+        [OutcomeReply[], unknown[][]]
+      >,
   );
   /**
    * A value longer than the server's `hash-max-listpack-value`: a run hash holding it is a
@@ -258,7 +246,10 @@ export class RedisCoordinator implements Coordinator {
     if (request.startedBy !== undefined) fields.push("by", request.startedBy);
     fields.push("ns", namespace);
     if (request.timeoutMs !== undefined) fields.push("tmo", String(request.timeoutMs));
-    if (request.graph.tasks.length > LISTPACK_TASKS) fields.push("hx", this.hashPad);
+    // Every run's hash is a hashtable from the start: a listpack is compact, but every field access
+    // scans it, and every script step reads several fields (a single-task run costs Redis a sixth
+    // more as a listpack; the benchmark's 50-task DAG twice as much).
+    fields.push("hx", this.hashPad);
     const count = (graph.fields.length + fields.length) / 2;
     const args: ScriptArgs = [
       request.id,
@@ -296,11 +287,8 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedTask[]> {
-    const reply = (await this.run(
-      SCRIPTS.claim,
-      [],
-      [this.keyPrefix, request.max, request.leaseMs],
-    )) as unknown[][];
+    this.assertUsable();
+    const reply = await this.rounds.claim(request.max, request.leaseMs);
     if (reply.length === 0) return NOTHING;
     return reply.map((entry) => new RedisClaim(entry));
   }
@@ -318,7 +306,7 @@ export class RedisCoordinator implements Coordinator {
     if (token === null) return LOST;
     const output = toJson(request.output, `the output of task "${lease.task}"`);
     this.assertUsable();
-    const result = await this.completions.add([
+    const result = await this.rounds.complete([
       lease.runId,
       token[1]!,
       lease.task,
@@ -447,23 +435,13 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async readEvents(runId: string, options: ReadEventsOptions = {}): Promise<RunEvent[]> {
-    const after = options.after;
-    if (after !== undefined && !EVENT_ID.test(after)) {
-      throw new FlowMeshError(
-        "FM_ERR_INVALID_OPTIONS",
-        `readEvents: "after" must be an event id from this run (like "1700000000000-0"), received ${JSON.stringify(after)}`,
-        { details: { path: "after", runId } },
-      );
-    }
+    const cursor = eventCursor(runId, options.after);
     this.assertUsable();
-    const entries = await this.client.xrange(
-      this.keys.events(runId),
-      after === undefined ? "-" : `(${after}`,
-      "+",
-      "COUNT",
-      options.limit ?? 1000,
-    );
-    return entries.map(([id, fields]) => decodeEvent(runId, id, fields));
+    const limit = options.limit ?? 1000;
+    // An entry holds up to two events, and the first may be one already delivered: one more entry
+    // than asked covers both; the reply is cut to `limit` events.
+    const entries = await this.client.xrange(this.keys.events(runId), cursor.start, "+", "COUNT", limit + 1);
+    return decodeEvents(runId, entries, cursor.skip).slice(0, limit);
   }
 
   subscribe(listener: (signal: CoordinatorSignal) => void): () => void {

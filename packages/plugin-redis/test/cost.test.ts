@@ -1,7 +1,7 @@
 /**
  * What a run costs Redis: the choices that keep the per-run work small
  * (signals only where awaited, one index entry for unfinished runs, hashtable
- * encoding for large runs) are checked here, with their guarantees.
+ * encoding for every run) are checked here, with their guarantees.
  */
 import type { CoordinatorSignal } from "@flowmesh/core/plugin";
 import { chain, claimAll } from "@flowmesh/core/testing";
@@ -128,7 +128,7 @@ describe("per-run Redis work", () => {
     expect(await c.queueDepth()).toBe(200);
   });
 
-  it("stores a large run's hash as a hashtable from the start and a small one as a compact listpack", async () => {
+  it("stores every run's hash as a hashtable from the start, small or large", async () => {
     const p = `${prefix}:encoding`;
     const c = await coordinator(p);
     const raw = new Redis(REDIS_URL);
@@ -137,7 +137,7 @@ describe("per-run Redis work", () => {
     await c.createRun(request("large", names));
     await c.createRun(request("small", ["only"]));
     expect(await raw.object("ENCODING", `${p}:run:{large}`)).toBe("hashtable");
-    expect(await raw.object("ENCODING", `${p}:run:{small}`)).toBe("listpack");
+    expect(await raw.object("ENCODING", `${p}:run:{small}`)).toBe("hashtable");
     // The padding field is invisible in the record.
     const run = await c.getRun("large");
     expect(run?.taskOrder).toEqual(names);

@@ -22,21 +22,11 @@ describe("@flowmesh/plugin-redis", () => {
     expect(new api.KeyLayout("{tenant}:").run("r1")).toBe("{tenant}:run:{r1}");
   });
 
-  it("has one script per state transition, each with its own SHA", () => {
+  it("has one script per state transition (claims and completions share the round script), each with its own SHA", () => {
     const shas = Object.values(api.SCRIPTS).map((s) => s.sha);
     expect(new Set(shas).size).toBe(shas.length);
     expect(Object.keys(api.SCRIPTS).sort()).toEqual(
-      [
-        "claim",
-        "complete",
-        "createRun",
-        "fail",
-        "finishRun",
-        "heartbeat",
-        "recover",
-        "result",
-        "retryRun",
-      ].sort(),
+      ["createRun", "fail", "finishRun", "heartbeat", "recover", "result", "retryRun", "round"].sort(),
     );
   });
 });

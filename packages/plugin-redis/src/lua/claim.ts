@@ -1,5 +1,5 @@
 /**
- * claim. ARGV: prefix, max, leaseMs. Promotes due retries, then pops up to
+ * Claims (run by the round script): promotes due retries, then pops up to
  * `max` ready tasks (highest priority, then oldest) and leases each until
  * Redis `TIME` + leaseMs with a fresh token `<index>:<claim counter>`.
  *
@@ -7,67 +7,67 @@
  * workflow, version, input JSON, readyAt, leaseExpiresAt, then dependency
  * name/output-JSON pairs ('' for undefined).
  */
-export const CLAIM = `
-local max, lease_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
-local now = now_ms()
-local promoted = 0
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', DELAYED, '-inf', now, 'LIMIT', 0, 256)) do
-  redis.call('ZREM', DELAYED, m)
-  local id, i = split(m)
-  local key = run_key(id)
-  local f = redis.call('HMGET', key, 's' .. i, 'rt' .. i, 'p' .. i)
-  if f[1] == '3' and tonumber(f[2]) <= now then
-    redis.call('HSET', key, 's' .. i, '1', 'ra' .. i, now)
-    redis.call('HDEL', key, 'rt' .. i)
-    redis.call('ZADD', READY, score(f[3], now), m)
-    promoted = promoted + 1
-  end
-end
-local out = {}
-while #out < max do
-  local popped = redis.call('ZPOPMIN', READY, max - #out)
-  if #popped == 0 then break end
-  for j = 1, #popped, 2 do
-    local m = popped[j]
+export const CLAIM_TASKS = `
+local function claim_tasks(max, lease_ms, now)
+  local promoted = 0
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', DELAYED, '-inf', now, 'LIMIT', 0, 256)) do
+    redis.call('ZREM', DELAYED, m)
     local id, i = split(m)
     local key = run_key(id)
-    local f = redis.call('HMGET', key, 's' .. i, 'st', 'a' .. i, 'k' .. i, 'n' .. i, 'ra' .. i,
-      'fa' .. i, 'dp' .. i, 'wf', 'ver', 'in')
-    -- A task is in the queue only while ready; anything else is a stale entry.
-    if f[1] == '1' then
-      local attempt = tonumber(f[3] or '0') + 1
-      local k = tonumber(f[4] or '0') + 1
-      local expires = now + lease_ms
-      local ev = events_key(id)
-      if f[2] == 'pending' then
-        -- Pending and running share the active index: only the hash changes.
-        redis.call('HSET', key, 's' .. i, '2', 'a' .. i, attempt, 'k' .. i, k, 'le' .. i, expires, 'sa' .. i, now,
-          'st', 'running', 'sa', now)
-        log(ev, 't', 'run:started')
-      else
-        redis.call('HSET', key, 's' .. i, '2', 'a' .. i, attempt, 'k' .. i, k, 'le' .. i, expires, 'sa' .. i, now)
-      end
-      redis.call('ZADD', LEASES, expires, m)
-      log(ev, 't', 'task:started', 'k', f[5], 'a', attempt)
-      local entry = { id, tonumber(i), f[5], i .. ':' .. k, attempt, attempt - tonumber(f[7] or '1') + 1,
-        f[9], f[10], f[11] or '', tonumber(f[6] or now), expires }
-      if f[8] then
-        -- Every dependency's name and output in one read.
-        local fields = {}
-        for d in string.gmatch(f[8], '%d+') do
-          fields[#fields + 1] = 'n' .. d
-          fields[#fields + 1] = 'o' .. d
-        end
-        local deps = redis.call('HMGET', key, unpack(fields))
-        for x = 1, #fields, 2 do
-          entry[#entry + 1] = deps[x]
-          entry[#entry + 1] = deps[x + 1] or ''
-        end
-      end
-      out[#out + 1] = entry
+    local f = redis.call('HMGET', key, 's' .. i, 'rt' .. i, 'p' .. i)
+    if f[1] == '3' and tonumber(f[2]) <= now then
+      redis.call('HSET', key, 's' .. i, '1', 'ra' .. i, now)
+      redis.call('HDEL', key, 'rt' .. i)
+      redis.call('ZADD', READY, score(f[3], now), m)
+      promoted = promoted + 1
     end
   end
+  local out = {}
+  while #out < max do
+    local popped = redis.call('ZPOPMIN', READY, max - #out)
+    if #popped == 0 then break end
+    for j = 1, #popped, 2 do
+      local m = popped[j]
+      local id, i = split(m)
+      local key = run_key(id)
+      local F = fields_of(i)
+      local f = redis.call('HMGET', key, F.s, 'st', F.a, F.k, F.n, F.ra, F.fa, F.dp, 'wf', 'ver', 'in')
+      -- A task is in the queue only while ready; anything else is a stale entry.
+      if f[1] == '1' then
+        local attempt = tonumber(f[3] or '0') + 1
+        local k = tonumber(f[4] or '0') + 1
+        local expires = now + lease_ms
+        local ev = events_key(id)
+        if f[2] == 'pending' then
+          -- Pending and running share the active index: only the hash changes.
+          redis.call('HSET', key, F.s, '2', F.a, int(attempt), F.k, int(k), F.le, int(expires), F.sa, int(now), 'st', 'running', 'sa', int(now))
+          -- The run starts with its first task: one entry for both events.
+          log(ev, 't', 'task:started', 'k', f[5], 'a', int(attempt), 'p', 'run:started')
+        else
+          redis.call('HSET', key, F.s, '2', F.a, int(attempt), F.k, int(k), F.le, int(expires), F.sa, int(now))
+          log(ev, 't', 'task:started', 'k', f[5], 'a', int(attempt))
+        end
+        redis.call('ZADD', LEASES, int(expires), m)
+        local entry = { id, tonumber(i), f[5], i .. ':' .. k, attempt, attempt - tonumber(f[7] or '1') + 1,
+          f[9], f[10], f[11] or '', tonumber(f[6] or now), expires }
+        if f[8] then
+          -- Every dependency's name and output in one read.
+          local fields = {}
+          for d in string.gmatch(f[8], '%d+') do
+            fields[#fields + 1] = 'n' .. d
+            fields[#fields + 1] = 'o' .. d
+          end
+          local deps = redis.call('HMGET', key, unpack(fields))
+          for x = 1, #fields, 2 do
+            entry[#entry + 1] = deps[x]
+            entry[#entry + 1] = deps[x + 1] or ''
+          end
+        end
+        out[#out + 1] = entry
+      end
+    end
+  end
+  if promoted > 0 and redis.call('ZCARD', READY) > 0 then redis.call('PUBLISH', SIGNALS, 'w') end
+  return out
 end
-if promoted > 0 and redis.call('ZCARD', READY) > 0 then redis.call('PUBLISH', SIGNALS, 'w') end
-return out
 `;

@@ -1,7 +1,8 @@
 /**
- * complete, for a batch of outcomes (all those reported in one tick). ARGV:
- * prefix, then per outcome 7 values: run id, task index, task name, claim
- * counter, output JSON ('' for undefined), durationMs, skipped ('1'/'0').
+ * Completes a batch of outcomes (all those reported in one tick; run by the
+ * round script), from ARGV[from] on, 7 values each: run id, task index, task
+ * name, claim counter, output JSON ('' for undefined), durationMs, skipped
+ * ('1'/'0').
  *
  * Each is fenced: 0 (lease lost) unless its token still holds the task.
  * Otherwise the output is stored, every dependent whose last unmet dependency
@@ -9,43 +10,64 @@
  * becomes ready exactly once), and the run ends when no task remains: 1, or
  * the run's final status. Returns one result per outcome, in order.
  */
-export const COMPLETE = `
-local now = now_ms()
-local out = {}
-for j = 2, #ARGV, 7 do
-  local id, i, name, k = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
-  local output, duration, skipped = ARGV[j + 4], ARGV[j + 5], ARGV[j + 6] == '1'
-  local key, ev = run_key(id), events_key(id)
-  -- The fence (as holds()) and what the commit needs, in one read.
-  local f = redis.call('HMGET', key, 'n' .. i, 's' .. i, 'k' .. i, 'le' .. i, 'a' .. i, 'dn' .. i, 'x' .. i)
-  if not (f[1] == name and f[2] == '2' and f[3] == k and tonumber(f[4]) > now) then
-    out[#out + 1] = 0
-  else
-    -- No output is stored for a running task (retryRun clears the reset tasks' outputs).
-    if output == '' then
-      redis.call('HSET', key, 's' .. i, skipped and '5' or '4', 'ea' .. i, now, 'du' .. i, duration)
+export const COMPLETE_OUTCOMES = `
+local function complete_outcomes(from, now)
+  local out = {}
+  for j = from, #ARGV, 7 do
+    local id, i, name, k = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
+    local output, duration, skipped = ARGV[j + 4], ARGV[j + 5], ARGV[j + 6] == '1'
+    local key = run_key(id)
+    local F = fields_of(i)
+    -- The fence (as holds()), what the commit needs and what ending the run needs, in one read.
+    local f = redis.call('HMGET', key, F.n, F.s, F.k, F.le, F.a, F.dn, F.x, 'rem', 'nf', 'st', 'ca', 'dl', 'wt')
+    if not (f[1] == name and f[2] == '2' and f[3] == k and tonumber(f[4]) > now) then
+      out[#out + 1] = 0
     else
-      redis.call('HSET', key, 's' .. i, skipped and '5' or '4', 'ea' .. i, now, 'du' .. i, duration, 'o' .. i, output)
-    end
-    -- An error is left only by an earlier attempt that failed.
-    if f[7] then redis.call('HDEL', key, 'x' .. i) end
-    log(ev, 't', skipped and 'task:skipped' or 'task:succeeded', 'k', name, 'a', f[5], 'd', duration)
-    redis.call('ZREM', LEASES, id .. '|' .. i)
-    local rem = redis.call('HINCRBY', key, 'rem', -1)
-    if f[6] then
-      for d in string.gmatch(f[6], '%d+') do
-        if redis.call('HINCRBY', key, 'w' .. d, -1) == 0 then
-          local g = redis.call('HMGET', key, 's' .. d, 'p' .. d)
-          if g[1] == '0' then
-            redis.call('HSET', key, 's' .. d, '1', 'ra' .. d, now)
-            enqueue(id, d, g[2], now)
+      -- Tasks not finished yet: the run ends with this one when none remain.
+      local rem = tonumber(f[8] or '0') - 1
+      local ended = false
+      local h = { F.s, skipped and '5' or '4', F.ea, int(now), F.du, duration, 'rem', int(rem) }
+      -- No output is stored for a running task (retryRun clears the reset tasks' outputs).
+      if output ~= '' then
+        h[#h + 1] = F.o
+        h[#h + 1] = output
+      end
+      if rem <= 0 then
+        ended = tonumber(f[9] or '0') > 0 and 'failed' or 'succeeded'
+        h[#h + 1] = 'st'
+        h[#h + 1] = ended
+        h[#h + 1] = 'ea'
+        h[#h + 1] = int(now)
+      end
+      redis.call('HSET', key, unpack(h))
+      -- An error is left only by an earlier attempt that failed.
+      if f[7] then redis.call('HDEL', key, F.x) end
+      redis.call('ZREM', LEASES, id .. '|' .. i)
+      local kind = skipped and 'task:skipped' or 'task:succeeded'
+      if ended then
+        -- One stream entry for the task's event and the run's end that follows it (see decodeEvents).
+        log(events_key(id), 't', kind, 'k', name, 'a', f[5], 'd', duration, 'f', 'run:' .. ended)
+        move_status(id, f[10], ended, f[11])
+        if f[12] then redis.call('ZREM', DEADLINES, id) end
+        if f[13] then redis.call('PUBLISH', SIGNALS, 'f|' .. ended .. '|' .. id) end
+        out[#out + 1] = ended
+      else
+        log(events_key(id), 't', kind, 'k', name, 'a', f[5], 'd', duration)
+        if f[6] then
+          for d in string.gmatch(f[6], '%d+') do
+            if redis.call('HINCRBY', key, 'w' .. d, -1) == 0 then
+              local g = redis.call('HMGET', key, 's' .. d, 'p' .. d)
+              if g[1] == '0' then
+                redis.call('HSET', key, 's' .. d, '1', 'ra' .. d, now)
+                enqueue(id, d, g[2], now)
+              end
+            end
           end
         end
+        out[#out + 1] = 1
       end
     end
-    out[#out + 1] = rem <= 0 and settle(key, ev, id, now) or 1
   end
+  return out
 end
-flush_work()
-return out
 `;

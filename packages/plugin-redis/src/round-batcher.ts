@@ -1,0 +1,93 @@
+/**
+ * A worker's outcomes and its claim, grouped per turn of the event loop into
+ * one round script call (see lua/round.ts): every outcome reported in the tick
+ * and at most one claim. A busy worker finishes a batch of tasks and asks for
+ * the next batch in the same tick, so each batch costs one request.
+ */
+import type { TerminalRunStatus } from "@flowmesh/core";
+
+/** An outcome's result: 0 lease lost, 1 committed, or the status the run ended with. */
+export type OutcomeReply = 0 | 1 | TerminalRunStatus;
+
+/** Runs one round: the claim's size (0 for none) and lease, and the outcomes' concatenated arguments. */
+export type SendRound = (
+  max: number,
+  leaseMs: number,
+  outcomes: (string | number)[],
+) => Promise<[OutcomeReply[], unknown[][]]>;
+
+interface Waiter<T> {
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+}
+
+interface PendingClaim extends Waiter<unknown[][]> {
+  max: number;
+  leaseMs: number;
+}
+
+export class RoundBatcher {
+  private args: (string | number)[] = [];
+  private outcomes: Waiter<OutcomeReply>[] = [];
+  private pendingClaim: PendingClaim | undefined;
+  private scheduled = false;
+
+  /**
+   * @param maxOutcomes outcomes per script at most, so one script never holds Redis for long.
+   * @param maxArgs arguments per script at most (an outcome's own are never split): a burst of
+   *   large outputs must not make one command of hundreds of thousands of arguments.
+   */
+  constructor(
+    private readonly send: SendRound,
+    private readonly maxOutcomes = 256,
+    private readonly maxArgs = 8_192,
+  ) {}
+
+  /** Queues an outcome (complete's 7 arguments); resolves with its result. */
+  complete(args: readonly (string | number)[]): Promise<OutcomeReply> {
+    if (this.outcomes.length > 0 && this.args.length + args.length > this.maxArgs) this.flush();
+    return new Promise<OutcomeReply>((resolve, reject) => {
+      for (const arg of args) this.args.push(arg);
+      this.outcomes.push({ resolve, reject });
+      if (this.outcomes.length >= this.maxOutcomes) this.flush();
+      else this.schedule();
+    });
+  }
+
+  /** Queues a claim of up to `max` tasks; resolves with the claim script's entries. */
+  claim(max: number, leaseMs: number): Promise<unknown[][]> {
+    // One claim per round: a second one in the same tick goes in a round of its own.
+    if (this.pendingClaim !== undefined) this.flush();
+    return new Promise<unknown[][]>((resolve, reject) => {
+      this.pendingClaim = { max, leaseMs, resolve, reject };
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false;
+    const claim = this.pendingClaim;
+    const outcomes = this.outcomes;
+    if (claim === undefined && outcomes.length === 0) return;
+    const args = this.args;
+    this.pendingClaim = undefined;
+    this.outcomes = [];
+    this.args = [];
+    this.send(claim?.max ?? 0, claim?.leaseMs ?? 0, args).then(
+      ([results, claimed]) => {
+        outcomes.forEach((w, i) => w.resolve(results[i]!));
+        claim?.resolve(claimed);
+      },
+      (error: unknown) => {
+        for (const w of outcomes) w.reject(error);
+        claim?.reject(error);
+      },
+    );
+  };
+}
