@@ -47,6 +47,10 @@ export function listRunsQuery(S: string, tag: string, filter: RunFilter): ListQu
         );
       }
     }
+    // The index keys on phase (see the runs table): the phase test finds the rows, the status test keeps the right ones.
+    const phases = [...new Set(statuses.map(phaseOf))];
+    if (phases.length === 1) add("p", (p) => `r.phase = ${p}`, phases[0]);
+    else add("P", (p) => `r.phase = ANY(${p}::text[])`, phases);
     if (statuses.length === 1) add("s", (p) => `r.status = ${p}`, statuses[0]);
     else add("S", (p) => `r.status = ANY(${p}::text[])`, statuses);
   }
@@ -82,6 +86,11 @@ export function listRunsQuery(S: string, tag: string, filter: RunFilter): ListQu
     ORDER BY r.created_at DESC, r.id DESC
     LIMIT $${values.length}`;
   return { name: `fm_${tag}_list_${shape.join("") || "all"}`, text, values, limit };
+}
+
+/** The runs table's phase column for a status: 'active' for pending and running, else the status itself. */
+function phaseOf(status: RunStatus): string {
+  return status === "pending" || status === "running" ? "active" : status;
 }
 
 export function encodeCursor(micros: string, id: string): string {

@@ -30,7 +30,8 @@ export function buildQueries(schema: string) {
         SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) WITH ORDINALITY AS l(run_id, name, token, i)
       ), held AS (
         SELECT t.run_id, t.name FROM ${S}.tasks t JOIN l ON t.run_id = l.run_id AND t.name = l.name
-        WHERE t.status = 'running' AND t.lease = l.token AND t.lease_expires_at > now()
+        -- IS TRUE keeps tasks_leases out of the plan: each task is looked up by its key (see complete()).
+        WHERE t.lease = l.token AND (t.status = 'running' AND t.lease_expires_at > now()) IS TRUE
         ORDER BY t.run_id, t.name
         FOR UPDATE OF t SKIP LOCKED
       ), extended AS (
@@ -39,8 +40,8 @@ export function buildQueries(schema: string) {
         RETURNING t.run_id
       )
       SELECT l.i::integer AS i FROM l WHERE NOT EXISTS (
-        SELECT 1 FROM ${S}.tasks t WHERE t.run_id = l.run_id AND t.name = l.name AND t.status = 'running'
-          AND t.lease = l.token AND t.lease_expires_at > now())`,
+        SELECT 1 FROM ${S}.tasks t WHERE t.run_id = l.run_id AND t.name = l.name AND t.lease = l.token
+          AND (t.status = 'running' AND t.lease_expires_at > now()) IS TRUE)`,
     ),
     notify: q("notify", ""),
     complete: q("complete", `SELECT * FROM ${S}.complete($1, $2, $3, $4, $5, $6)`),
@@ -66,10 +67,7 @@ export function buildQueries(schema: string) {
       "queue_depth",
       `SELECT count(*)::integer AS n FROM ${S}.tasks t WHERE t.status IN ('ready', 'retrying')`,
     ),
-    activeRuns: q(
-      "active_runs",
-      `SELECT count(*)::integer AS n FROM ${S}.runs r WHERE r.status IN ('pending', 'running')`,
-    ),
+    activeRuns: q("active_runs", `SELECT count(*)::integer AS n FROM ${S}.runs r WHERE r.phase = 'active'`),
     nextRetry: q(
       "next_retry",
       `SELECT ${S}.ms(min(t.run_at)) - ${S}.ms(now()) AS delay FROM ${S}.tasks t

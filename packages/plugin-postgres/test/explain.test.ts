@@ -102,6 +102,39 @@ describe("EXPLAIN of the hot queries", () => {
     }
   });
 
+  it("looks up each completed or heartbeated task by its key, never scanning the running tasks", async () => {
+    // The seeded runs have no running task: lease a few, so that tasks_leases has entries to tempt the planner.
+    await admin.query(`UPDATE ${S}.tasks SET status = 'running', lease = 1, lease_expires_at = now() + interval '1 hour'
+      WHERE run_id IN (SELECT id FROM ${S}.runs WHERE status = 'running' LIMIT 150)`);
+    await admin.query(`ANALYZE ${S}.tasks`);
+    const client = await admin.connect();
+    const plans: string[] = [];
+    const collect = (notice: { message?: string }): void => void plans.push(notice.message ?? "");
+    client.on("notice", collect);
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL plan_cache_mode = force_generic_plan");
+      // complete() is a function: auto_explain shows the plans of its statements.
+      await client.query("LOAD 'auto_explain'");
+      await client.query("SET LOCAL auto_explain.log_min_duration = 0");
+      await client.query("SET LOCAL auto_explain.log_nested_statements = on");
+      await client.query("SET LOCAL client_min_messages = log");
+      const run = [sampleRun];
+      await client.query(q.complete.text, [run, ["a"], ["1"], ["1"], [1], [false]]);
+      await client.query(q.heartbeat.text, [run, ["a"], ["1"], 30_000]);
+      await client.query("ROLLBACK");
+    } finally {
+      client.off("notice", collect);
+      client.release();
+    }
+    const update = plans.filter((plan) => /UPDATE [^\n]*tasks t SET (status|lease_expires_at)/.test(plan));
+    expect(update).toHaveLength(2);
+    for (const plan of update) {
+      expect(plan).toMatch(/Index Scan using tasks_pkey on tasks t/);
+      expect(plan).not.toMatch(/Scan (using|on) tasks_leases/);
+    }
+  });
+
   it("lists runs by workflow, status, namespace and time through indexes", async () => {
     const filters = [
       { workflow: "wf3" },

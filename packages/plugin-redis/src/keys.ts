@@ -4,7 +4,8 @@
  * - `<p>run:{<id>}` — hash: the run and every task's state and output;
  * - `<p>run:{<id>}:ev` — stream: the run's event log (ids are stream ids);
  * - `<p>ready` (zset, priority then ready time), `<p>delayed` (zset, retry
- *   time), `<p>leases` (zset, lease expiry), `<p>deadlines` (zset, run
+ *   time), `<p>leases` (zset, lease expiry; one permanent member at +inf keeps
+ *   it a skiplist), `<p>deadlines` (zset, run
  *   deadline) — the global queues, members `<runId>|<taskIndex>`;
  * - `<p>idem` — hash: idempotency key → run id;
  * - `<p>idx:all`, `<p>idx:wf:<workflow>`, `<p>idx:st:<status>`,

@@ -1,8 +1,15 @@
 /**
  * A worker's outcomes and its claim, grouped per turn of the event loop into
- * one round script call (see lua/round.ts): every outcome reported in the tick
+ * one round script call (see lua/round.ts): every outcome reported in the turn
  * and at most one claim. A busy worker finishes a batch of tasks and asks for
- * the next batch in the same tick, so each batch costs one request.
+ * the next batch in the same turn, so each batch costs one request.
+ *
+ * A second claim made in the same turn goes out a turn later. Redis answers
+ * the requests it read together only after running them all, so two claims
+ * sent at once come back at once, and the worker's claims would go in step
+ * with Redis idle while the worker handles both batches; a turn apart, the
+ * second reaches Redis while it runs the first, and each claim's answer
+ * arrives while Redis runs the other.
  */
 import type { TerminalRunStatus } from "@flowmesh/core";
 
@@ -29,7 +36,8 @@ interface PendingClaim extends Waiter<unknown[][]> {
 export class RoundBatcher {
   private args: (string | number)[] = [];
   private outcomes: Waiter<OutcomeReply>[] = [];
-  private pendingClaim: PendingClaim | undefined;
+  /** Claims not sent yet, oldest first: one per round. */
+  private readonly claims: PendingClaim[] = [];
   private scheduled = false;
 
   /**
@@ -56,10 +64,8 @@ export class RoundBatcher {
 
   /** Queues a claim of up to `max` tasks; resolves with the claim script's entries. */
   claim(max: number, leaseMs: number): Promise<unknown[][]> {
-    // One claim per round: a second one in the same tick goes in a round of its own.
-    if (this.pendingClaim !== undefined) this.flush();
     return new Promise<unknown[][]>((resolve, reject) => {
-      this.pendingClaim = { max, leaseMs, resolve, reject };
+      this.claims.push({ max, leaseMs, resolve, reject });
       this.schedule();
     });
   }
@@ -72,13 +78,14 @@ export class RoundBatcher {
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    const claim = this.pendingClaim;
+    const claim = this.claims.shift();
     const outcomes = this.outcomes;
     if (claim === undefined && outcomes.length === 0) return;
     const args = this.args;
-    this.pendingClaim = undefined;
     this.outcomes = [];
     this.args = [];
+    // The next claim goes in the next turn's round.
+    if (this.claims.length > 0) this.schedule();
     this.send(claim?.max ?? 0, claim?.leaseMs ?? 0, args).then(
       ([results, claimed]) => {
         outcomes.forEach((w, i) => w.resolve(results[i]!));

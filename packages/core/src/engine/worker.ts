@@ -7,16 +7,25 @@
  * pipelined: a slot is free again as soon as its handler settles, while the
  * outcome is reported in the background (bounded), and a small buffer of
  * claimed-but-not-started tasks lets a freed slot start the next task with no
- * round trip, one claim staying in flight while the buffer runs low. The
+ * round trip, up to two claims staying in flight while the buffer runs low. The
  * in-process fast path ({@link SyncCoordinatorOps}) has no round trips to
  * hide and keeps the plain loop.
  */
 import { performance } from "node:perf_hooks";
+import { setImmediate as yieldTurn } from "node:timers/promises";
 import type { ClaimedTask, ClaimRequest, LeaseRef, SyncCoordinatorOps } from "../backend/types.js";
 import { FlowMeshError, serializeError } from "../errors.js";
 import type { TerminalRunStatus } from "../types.js";
 import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
+
+/**
+ * Claims an async backend worker keeps in flight at most. Two keep the
+ * backend busy while this process starts one batch: with one, the backend
+ * idles for every batch's turn here (and a backend that sends a worker's
+ * outcomes with its claim, like Redis, would run in lockstep with it).
+ */
+const CLAIMS_IN_FLIGHT = 2;
 
 export interface WorkerOptions {
   workerId: string;
@@ -39,8 +48,8 @@ export class Worker {
   private stopped = false;
   private started = false;
   private holds = 0;
-  /** The async claim loop in progress, if any. */
-  private filling: Promise<void> | undefined;
+  /** The async claim loops in progress (see {@link CLAIMS_IN_FLIGHT}). */
+  private readonly filling = new Set<Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly idle = new Set<() => void>();
@@ -59,15 +68,32 @@ export class Worker {
   private readonly prefetch: number;
   /** Below this many buffered tasks, another claim goes out. */
   private readonly lowWater: number;
+  /**
+   * Outcomes reported in the background at most (slot already freed): the
+   * backend batches them into one round trip, so this many can share one;
+   * as many behind the slots as the buffer holds ahead of them.
+   */
+  private readonly maxReporting: number;
+  /** Tasks one claim asks for at most. */
+  private readonly maxClaim: number;
   /** Outcomes being reported whose slot was already freed. */
   private reporting = 0;
-  /** A claim is in flight. */
-  private claiming = false;
+  /** Claims in flight. */
+  private claiming = 0;
+  /** Tasks the claims in flight may bring (their `max`): the next claim leaves room for them. */
+  private expected = 0;
   /** Starting buffered tasks right now (re-entrancy guard). */
   private starting = false;
   private startAgain = false;
-  /** Runs cancelled while a claim was in flight: its tasks of them are dropped when it lands. */
-  private readonly cancelledDuringClaim = new Set<string>();
+  /**
+   * Runs cancelled while claims were in flight, with the sequence number
+   * current at the cancel: a claim sent before it drops their tasks.
+   */
+  private readonly cancelledDuringClaim = new Map<string, number>();
+  /** Numbers claims and cancellations, in order. */
+  private sequence = 0;
+  /** The numbers of the claims in flight. */
+  private readonly claimsSent = new Set<number>();
 
   constructor(
     private readonly rt: EngineRuntime,
@@ -78,6 +104,11 @@ export class Worker {
     // A few slots' worth even at low concurrency: at 10 slots a buffer of 10 drains within one claim round trip.
     this.prefetch = this.sync === undefined ? (options.prefetch ?? Math.min(4 * options.concurrency, 32)) : 0;
     this.lowWater = Math.ceil(this.prefetch / 2);
+    this.maxReporting = Math.max(options.concurrency, this.prefetch);
+    this.maxClaim = Math.min(
+      options.claimBatch,
+      Math.ceil((options.concurrency + this.prefetch) / CLAIMS_IN_FLIGHT),
+    );
     this.executor = new Executor(rt, {
       settled: this.settled,
       crashed: this.crashed,
@@ -144,16 +175,18 @@ export class Worker {
 
   /** Async backends: start buffered tasks in free slots, then claim if the buffer runs low. */
   private pumpAsync(): void {
-    if (this.holds > 0 || this.claiming) {
+    if (this.holds > 0 || this.claiming > 0) {
       // A claim in flight loops again when it lands; a hold ends with a pump.
       this.pumpAgain = true;
       if (this.holds > 0) return;
     }
     if (!this.started || this.stopped) return;
     this.startBuffered();
-    if (!this.claiming && this.claimSize() > 0) {
-      this.claiming = true;
-      this.filling = this.fill();
+    if (this.claiming < CLAIMS_IN_FLIGHT && this.claimSize() > 0) {
+      this.claiming++;
+      const loop = this.fill();
+      this.filling.add(loop);
+      void loop.finally(() => this.filling.delete(loop));
     }
   }
 
@@ -180,18 +213,23 @@ export class Worker {
   }
 
   /**
-   * How many tasks to claim now: enough for the slots the buffer cannot fill,
-   * plus the prefetch buffer once it is below its low-water mark; 0 for none.
+   * How many tasks to claim now: what the slots and the prefetch buffer hold
+   * together, less what is running, buffered and coming in claims already in
+   * flight, and at most half of that capacity, so two claims can be in flight;
+   * 0 while the buffer is above its low-water mark and no slot is free.
    */
   private claimSize(): number {
-    const free = this.options.concurrency - this.inFlight - this.buffer.length;
+    const coming = this.buffer.length + this.expected;
+    const free = this.options.concurrency - this.inFlight - coming;
     if (this.buffer.length >= this.lowWater && free <= 0) return 0;
-    return Math.min(this.options.claimBatch, Math.max(free, 0) + this.prefetch - this.buffer.length);
+    return Math.min(this.maxClaim, free + this.prefetch);
   }
 
-  /** Async backends: keeps one claim in flight while slots or the buffer want tasks. */
+  /**
+   * Async backends: one of up to {@link CLAIMS_IN_FLIGHT} loops, each keeping
+   * a claim in flight while slots or the buffer want tasks.
+   */
   private async fill(): Promise<void> {
-    const request = this.request;
     try {
       for (;;) {
         if (this.stopped) break;
@@ -203,15 +241,23 @@ export class Worker {
         this.pumpAgain = false;
         const max = this.claimSize();
         if (max <= 0) break;
-        request.max = max;
         const sentAt = performance.now();
-        let claimed = await this.rt.coordinator.claim(request);
-        this.healthy = true;
-        if (this.cancelledDuringClaim.size > 0) {
-          const cancelled = this.cancelledDuringClaim;
-          claimed = claimed.filter((task) => !cancelled.has(task.runId));
-          cancelled.clear();
+        const seq = ++this.sequence;
+        this.claimsSent.add(seq);
+        this.expected += max;
+        let claimed: readonly ClaimedTask[];
+        try {
+          claimed = await this.rt.coordinator.claim({
+            workerId: this.options.workerId,
+            max,
+            leaseMs: this.options.leaseMs,
+          });
+        } finally {
+          this.expected -= max;
+          this.claimsSent.delete(seq);
         }
+        this.healthy = true;
+        if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
         if (this.stopped) {
           await this.handBack(claimed);
           break;
@@ -220,14 +266,35 @@ export class Worker {
         for (const task of claimed) this.buffer.push({ task, leaseUntil });
         this.startBuffered();
         // Nothing ready: wait for the backend's next wake-up (unless one came meanwhile).
-        if (claimed.length === 0 && !this.pumpAgain) break;
+        if (claimed.length === 0) {
+          if (!this.pumpAgain) break;
+        } else {
+          // Let this batch's quick handlers settle and free their slots before sizing the next claim:
+          // sized now, it would be cut short by work about to finish, and the claims in flight would
+          // fall into step (sent, and answered, together) instead of overlapping this process's turns.
+          await yieldTurn();
+        }
       }
     } catch (error) {
       this.backendFailed(error);
     } finally {
-      this.claiming = false;
-      this.cancelledDuringClaim.clear();
+      this.claiming--;
+      if (this.claiming === 0) this.cancelledDuringClaim.clear();
     }
+  }
+
+  /**
+   * Drops the tasks of runs cancelled after the claim numbered `seq` was
+   * sent (the claim may have taken them before the cancel), and forgets
+   * cancellations no claim still in flight was sent before.
+   */
+  private dropCancelled(claimed: readonly ClaimedTask[], seq: number): readonly ClaimedTask[] {
+    const cancelled = this.cancelledDuringClaim;
+    const kept = claimed.filter((task) => (cancelled.get(task.runId) ?? 0) <= seq);
+    let oldest = Infinity;
+    for (const sent of this.claimsSent) oldest = Math.min(oldest, sent);
+    for (const [runId, at] of cancelled) if (at <= oldest) cancelled.delete(runId);
+    return kept;
   }
 
   /**
@@ -295,12 +362,13 @@ export class Worker {
 
   /**
    * Called by the executor (async backends) when a handler settled and its
-   * outcome is being reported: frees the slot unless `concurrency` outcomes
-   * are already outstanding, in which case the attempt keeps its slot until
-   * its own report is acknowledged (so new starts wait). True when freed.
+   * outcome is being reported: frees the slot unless `max(concurrency,
+   * prefetch)` outcomes are already outstanding, in which case the attempt
+   * keeps its slot until its own report is acknowledged (so new starts
+   * wait). True when freed.
    */
   readonly releaseSlot = (): boolean => {
-    if (this.reporting >= this.options.concurrency) return false;
+    if (this.reporting >= this.maxReporting) return false;
     this.reporting++;
     this.inFlight--;
     this.pumpAsync();
@@ -332,7 +400,7 @@ export class Worker {
   abortRun(runId: string, reason: unknown): void {
     // The run is over: its leases are void, nothing to hand back.
     if (this.buffer.length > 0) this.dropBuffered((task) => task.runId === runId);
-    if (this.claiming) this.cancelledDuringClaim.add(runId);
+    if (this.claiming > 0) this.cancelledDuringClaim.set(runId, ++this.sequence);
     for (const exec of this.executor.active.toArray()) {
       if (exec.runId !== runId) continue;
       exec.lost = true;
@@ -421,8 +489,8 @@ export class Worker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    // A claim in flight must land (and be handed back) before the backend closes.
-    await this.filling;
+    // Claims in flight must land (and be handed back) before the backend closes.
+    await Promise.all(this.filling);
     // Buffered tasks never started: hand them back now, attempts refunded.
     await this.handBack(this.buffer.splice(0).map((entry) => entry.task));
     if (this.inFlight === 0 && this.reporting === 0) return;

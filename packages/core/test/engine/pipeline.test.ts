@@ -66,9 +66,9 @@ describe("pipelined worker (async coordinators)", () => {
     expect(activity.started).toBe(12);
   });
 
-  it("bounds the reports outstanding: past `concurrency` of them, finished attempts keep their slot and new starts wait", async () => {
+  it("bounds the reports outstanding: past `concurrency` of them (prefetch below it), finished attempts keep their slot and new starts wait", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
-    const fm = engine({ backend: slow, concurrency: 2 });
+    const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 1 } });
     const activity = new Activity();
     await fm.register({
       name: "job",
@@ -93,6 +93,23 @@ describe("pipelined worker (async coordinators)", () => {
     slow.open();
     for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
     expect(activity.started).toBe(10);
+  });
+
+  it("with prefetch above concurrency, lets `prefetch` reports be outstanding before finished attempts keep their slot", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 6 } });
+    let started = 0;
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: () => ++started }] });
+    slow.hold();
+    const ids = await startMany(fm, 12);
+    // 6 reports with their slot freed, then 2 attempts holding their slots while they report.
+    await until(() => slow.completesOutstanding === 8, "8 completions outstanding", 3000);
+    await sleep(100);
+    expect(slow.completesOutstanding).toBe(8);
+    expect(started).toBe(8);
+    slow.open();
+    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+    expect(started).toBe(12);
   });
 
   it("heartbeats prefetched tasks: they keep their lease while they wait, and their queue wait counts the wait", async () => {
@@ -217,6 +234,46 @@ describe("pipelined worker (async coordinators)", () => {
     await sleep(50);
     expect(ran).toEqual([0, 2]);
     expect((await fm.getRun(cancelled!))?.status).toBe("cancelled");
+  });
+
+  it("keeps two claims in flight, never holding more tasks than the slots and the prefetch buffer", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator(), 5);
+    const fm = engine({ backend: slow, concurrency: 4, worker: { prefetch: 4 } });
+    await fm.register({
+      name: "job",
+      tasks: [{ name: "t", handler: () => sleep(2).then(() => 1) }],
+    });
+    const ids = (await Promise.all(Array.from({ length: 60 }, (_, i) => fm.start("job", i)))).map(
+      (h) => h.id,
+    );
+    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+    // Claimed and not yet reported: 4 running + 4 buffered at most, whatever the claims in flight bring.
+    expect(slow.maxClaimsOutstanding).toBe(2);
+    expect(slow.maxHeld).toBeLessThanOrEqual(8);
+    expect(slow.maxHeld).toBeGreaterThanOrEqual(5);
+  });
+
+  it("drops the tasks of a run cancelled while the claim that took them was in flight, not of a run claimed after", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 0 } });
+    const ran: unknown[] = [];
+    await fm.register({
+      name: "job",
+      tasks: [{ name: "t", handler: (ctx) => void ran.push(ctx.input) }],
+    });
+    slow.holdClaims();
+    const [cancelled] = await startMany(fm, 1);
+    // The backend handed the task out; its answer is still on the way when the run is cancelled.
+    await until(() => slow.claimed.some((t) => t.runId === cancelled), "the run to be claimed", 3000);
+    expect((await fm.cancel(cancelled!)).status).toBe("cancelled");
+    slow.openClaims();
+    // Re-opened after the cancel: claims sent from now on must run it.
+    const retried = await fm.retry(cancelled!);
+    expect((await retried.wait()).status).toBe("succeeded");
+    const [later] = await startMany(fm, 1);
+    expect((await fm.handle(later!).wait()).status).toBe("succeeded");
+    // Attempt 1 (claimed before the cancel) never ran; the retry's attempt and the later run did.
+    expect(ran).toEqual([0, 0]);
   });
 
   it("close() waits for the outcomes still being reported in the background", async () => {

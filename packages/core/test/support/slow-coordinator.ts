@@ -3,7 +3,7 @@
  * but offers only the asynchronous API (no `sync` ops, so an engine on it takes
  * the async path, like Redis or Postgres), each call a few ms late like a round
  * trip. It counts calls, records claims and heartbeats, and can hold
- * completions back until the test opens the gate.
+ * completions (or claims' answers) back until the test opens the gate.
  */
 import type { Coordinator, MemoryCoordinator } from "../../src/index.js";
 import type { ClaimedTask, CompleteRequest, FailRequest, LeaseRef, OutcomeResult } from "../../src/plugin.js";
@@ -21,6 +21,14 @@ export class SlowCoordinator implements Coordinator {
   readonly fails: { lease: LeaseRef; request: FailRequest }[] = [];
   /** `complete` calls issued and not resolved yet. */
   completesOutstanding = 0;
+  /** `claim` calls issued and not resolved yet, and the most there ever were. */
+  claimsOutstanding = 0;
+  maxClaimsOutstanding = 0;
+  /** Tasks claimed and not reported yet (complete or fail called), and the most there ever were. */
+  held = 0;
+  maxHeld = 0;
+  private claimGate: Promise<void> | undefined;
+  private openClaimGate: (() => void) | undefined;
   private gate: Promise<void> | undefined;
   private openGate: (() => void) | undefined;
 
@@ -32,6 +40,17 @@ export class SlowCoordinator implements Coordinator {
   /** Holds every completion (after it is issued) until {@link open}. */
   hold(): void {
     this.gate ??= new Promise<void>((resolve) => (this.openGate = resolve));
+  }
+
+  /** Claims that take tasks run at once but answer only after {@link openClaims}. */
+  holdClaims(): void {
+    this.claimGate ??= new Promise<void>((resolve) => (this.openClaimGate = resolve));
+  }
+
+  openClaims(): void {
+    this.openClaimGate?.();
+    this.claimGate = undefined;
+    this.openClaimGate = undefined;
   }
 
   /** Lets held and later completions through. */
@@ -57,18 +76,27 @@ export class SlowCoordinator implements Coordinator {
 
   createRun: Coordinator["createRun"] = (request) =>
     this.call("createRun", () => this.target.createRun(request));
-  claim: Coordinator["claim"] = (request) =>
-    this.call("claim", async () => {
-      const tasks = await this.target.claim(request);
+  claim: Coordinator["claim"] = async (request) => {
+    this.claimsOutstanding++;
+    this.maxClaimsOutstanding = Math.max(this.maxClaimsOutstanding, this.claimsOutstanding);
+    try {
+      const tasks = await this.call("claim", () => this.target.claim(request));
       this.claimed.push(...tasks);
+      if (this.claimGate !== undefined && tasks.length > 0) await this.claimGate;
+      this.held += tasks.length;
+      this.maxHeld = Math.max(this.maxHeld, this.held);
       return tasks;
-    });
+    } finally {
+      this.claimsOutstanding--;
+    }
+  };
   heartbeat: Coordinator["heartbeat"] = (leases, leaseMs) => {
     this.heartbeats.push(leases.map((l) => ({ runId: l.runId, task: l.task, token: l.token })));
     return this.call("heartbeat", () => this.target.heartbeat(leases, leaseMs));
   };
   complete = async (lease: LeaseRef, request: CompleteRequest): Promise<OutcomeResult> => {
     this.completesOutstanding++;
+    this.held--;
     try {
       const result = await this.call("complete", () => this.target.complete(lease, request));
       if (this.gate !== undefined) await this.gate;
@@ -79,6 +107,7 @@ export class SlowCoordinator implements Coordinator {
   };
   fail: Coordinator["fail"] = (lease, request) => {
     this.fails.push({ lease, request });
+    this.held--;
     return this.call("fail", () => this.target.fail(lease, request));
   };
   finishRun: Coordinator["finishRun"] = (runId, request) =>

@@ -23,8 +23,10 @@ BEGIN
   ), done AS (
     UPDATE ${S}.tasks t SET status = CASE WHEN o.skipped THEN 'skipped' ELSE 'succeeded' END,
       output = o.output::json, error = NULL, ended_at = v_now, duration_ms = o.duration, lease_expires_at = NULL
-    FROM o WHERE t.run_id = o.run_id AND t.name = o.name AND t.status = 'running' AND t.lease = o.token
-      AND t.lease_expires_at > v_now
+    -- The lease test is wrapped in IS TRUE so that it cannot match tasks_leases: the plan looks each task
+    -- up by its key, instead of scanning every running (and, until vacuumed, once-running) task.
+    FROM o WHERE t.run_id = o.run_id AND t.name = o.name AND t.lease = o.token
+      AND (t.status = 'running' AND t.lease_expires_at > v_now) IS TRUE
     RETURNING o.i, t.run_id, t.name, t.dependents, t.attempts, o.skipped, o.duration
   ), deps AS (
     SELECT d.run_id, x.dep, count(*)::integer AS n
@@ -328,7 +330,7 @@ BEGIN
   out_timed_out := ARRAY[]::uuid[];
   FOR v_id IN
     SELECT r.id FROM ${S}.runs r
-    WHERE r.deadline_at <= v_now AND r.deadline_at IS NOT NULL AND r.status IN ('pending', 'running')
+    WHERE r.deadline_at <= v_now AND r.deadline_at IS NOT NULL AND r.phase = 'active'
     ORDER BY r.id FOR UPDATE SKIP LOCKED
   LOOP
     IF ${S}.finish_run(v_id, 'timed_out', NULL) IS NOT NULL THEN

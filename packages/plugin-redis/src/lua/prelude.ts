@@ -15,6 +15,8 @@ export const PRELUDE = `
 local P = ARGV[1]
 local READY, DELAYED, LEASES = P .. 'ready', P .. 'delayed', P .. 'leases'
 local DEADLINES, SIGNALS = P .. 'deadlines', P .. 'signals'
+-- The leases set's permanent member (score +inf, never due): longer than zset-max-listpack-value.
+local LEASE_PAD = string.rep('~', 80)
 local work = false
 
 local function now_ms()
