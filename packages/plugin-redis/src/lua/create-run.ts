@@ -33,11 +33,11 @@ local function create(a, last)
     redis.call('HSET', P .. 'idem', idem, id)
   end
   local nfields = tonumber(ARGV[a + 5])
-  local fields = { 'st', 'pending', 'ca', now }
+  local fields = { 'st', 'pending', 'ca', int(now) }
   for j = a + 6, a + 5 + nfields * 2 do fields[#fields + 1] = ARGV[j] end
   local deadline = ''
   if tmo ~= '' then
-    deadline = now + tonumber(tmo)
+    deadline = int(now + tonumber(tmo))
     fields[#fields + 1] = 'dl'
     fields[#fields + 1] = deadline
     -- The starting engine keeps a deadline timer until it hears of the end.
@@ -50,14 +50,15 @@ local function create(a, last)
     fields[#fields + 1] = 's' .. ARGV[j]
     fields[#fields + 1] = '1'
     fields[#fields + 1] = 'ra' .. ARGV[j]
-    fields[#fields + 1] = now
+    fields[#fields + 1] = int(now)
   end
   redis.call('HSET', key, unpack(fields))
   log(events_key(id), 't', 'run:created')
-  redis.call('ZADD', P .. 'idx:all', now, id)
-  redis.call('ZADD', P .. 'idx:wf:' .. wf, now, id)
-  redis.call('ZADD', P .. 'idx:st:active', now, id)
-  redis.call('ZADD', P .. 'idx:ns:' .. ns, now, id)
+  local created = int(now)
+  redis.call('ZADD', P .. 'idx:all', created, id)
+  redis.call('ZADD', P .. 'idx:wf:' .. wf, created, id)
+  redis.call('ZADD', P .. 'idx:st:active', created, id)
+  redis.call('ZADD', P .. 'idx:ns:' .. ns, created, id)
   for j = roots, last, 2 do enqueue(id, ARGV[j], ARGV[j + 1], now) end
   return { 1, now, deadline }
 end

@@ -55,7 +55,9 @@ local function split(member)
 end
 -- Highest priority first, then earliest ready: exact while |priority| < ~900.
 local function score(prio, now)
-  return string.format('%.17g', now - tonumber(prio or 0) * 1e13)
+  local p = tonumber(prio or 0)
+  if p == 0 then return int(now) end
+  return string.format('%.17g', now - p * 1e13)
 end
 -- Queues a ready task. Idle workers are woken only when the queue was empty:
 -- a worker that found it empty since has been woken by that first push. Only
