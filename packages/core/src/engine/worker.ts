@@ -80,10 +80,6 @@ export class Worker {
   private reporting = 0;
   /** Claims in flight. */
   private claiming = 0;
-  /** The last claim came back short of what it asked: the queue was dry. */
-  private drained = false;
-  /** The backend signalled work since the last claim was sent. */
-  private woken = false;
   /** Tasks the claims in flight may bring (their `max`): the next claim leaves room for them. */
   private expected = 0;
   /** Starting buffered tasks right now (re-entrancy guard). */
@@ -161,27 +157,11 @@ export class Worker {
   }
 
   release(): void {
-    if (--this.holds === 0 && this.pumpAgain) {
-      this.pumpAgain = false;
-      this.pump();
-    }
+    if (--this.holds === 0 && this.pumpAgain) this.pump();
   }
 
-  /**
-   * Claims more work if there are free slots; cheap to call often. The engine
-   * calls it when the backend signals work.
-   */
+  /** Claims more work if there are free slots; cheap to call often. */
   pump(): void {
-    if (this.sync === undefined) {
-      // Work may be queued again: claim even if the last claim found the queue dry.
-      this.drained = false;
-      this.woken = true;
-    }
-    this.refill();
-  }
-
-  /** A slot or buffer space came free: start and claim what is due (see {@link pumpAsync}). */
-  private refill(): void {
     const sync = this.sync;
     if (sync === undefined) return this.pumpAsync();
     if (this.pumping || this.holds > 0) {
@@ -193,21 +173,15 @@ export class Worker {
     this.fillSync(sync);
   }
 
-  /**
-   * Async backends: start buffered tasks in free slots, then claim if the
-   * buffer runs low, unless the last claim found the queue dry (until the
-   * backend signals work: {@link pump}). A claim in flight sizes its next one
-   * when it lands.
-   */
+  /** Async backends: start buffered tasks in free slots, then claim if the buffer runs low. */
   private pumpAsync(): void {
-    if (this.holds > 0) {
-      // `release()` pumps again.
+    if (this.holds > 0 || this.claiming > 0) {
+      // A claim in flight loops again when it lands; a hold ends with a pump.
       this.pumpAgain = true;
-      return;
+      if (this.holds > 0) return;
     }
     if (!this.started || this.stopped) return;
     this.startBuffered();
-    if (this.drained) return;
     if (this.claiming < CLAIMS_IN_FLIGHT && this.claimSize() > 0) {
       this.claiming++;
       const loop = this.fill();
@@ -264,10 +238,10 @@ export class Worker {
           this.pumpAgain = true;
           break;
         }
+        this.pumpAgain = false;
         const max = this.claimSize();
         if (max <= 0) break;
         const sentAt = performance.now();
-        this.woken = false;
         const seq = ++this.sequence;
         this.claimsSent.add(seq);
         this.expected += max;
@@ -283,10 +257,6 @@ export class Worker {
           this.claimsSent.delete(seq);
         }
         this.healthy = true;
-        // Fewer than asked: the queue ran dry (counted before dropping tasks of cancelled runs), and
-        // stays dry unless these tasks have dependents their completions may queue (the next claim then
-        // goes with those completions, and the backend can hand out what they made ready at once).
-        this.drained = claimed.length < max && !claimed.some(this.leadsOn);
         if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
         if (this.stopped) {
           await this.handBack(claimed);
@@ -295,12 +265,9 @@ export class Worker {
         const leaseUntil = sentAt + this.options.leaseMs;
         for (const task of claimed) this.buffer.push({ task, leaseUntil });
         this.startBuffered();
-        // The queue ran dry: wait for the backend's next wake-up (unless one came meanwhile) rather
-        // than ask again for what is not there.
-        if (this.drained) {
-          if (!this.woken) break;
-          this.drained = false;
-          if (claimed.length > 0) await yieldTurn();
+        // Nothing ready: wait for the backend's next wake-up (unless one came meanwhile).
+        if (claimed.length === 0) {
+          if (!this.pumpAgain) break;
         } else {
           // Let this batch's quick handlers settle and free their slots before sizing the next claim:
           // sized now, it would be cut short by work about to finish, and the claims in flight would
@@ -315,10 +282,6 @@ export class Worker {
       if (this.claiming === 0) this.cancelledDuringClaim.clear();
     }
   }
-
-  /** True when the task has dependents in its workflow: its completion may make them ready. */
-  private readonly leadsOn = (task: ClaimedTask): boolean =>
-    (this.rt.registry.find(task.workflow, task.version)?.plan.tasks[task.index]?.dependents.length ?? 0) > 0;
 
   /**
    * Drops the tasks of runs cancelled after the claim numbered `seq` was
@@ -418,7 +381,7 @@ export class Worker {
     else this.inFlight--;
     if (this.inFlight === 0 && this.reporting === 0 && this.idle.size > 0)
       for (const resolve of this.idle) resolve();
-    this.refill();
+    this.pump();
   };
 
   /** Called by the executor when reporting an outcome failed. */
@@ -459,7 +422,7 @@ export class Worker {
     if (keep.length === this.buffer.length) return;
     this.buffer.length = 0;
     this.buffer.push(...keep);
-    this.refill();
+    this.pump();
   }
 
   private async heartbeat(): Promise<void> {
