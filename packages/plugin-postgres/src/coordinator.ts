@@ -114,6 +114,12 @@ interface ClaimItem {
   request: ClaimRequest;
 }
 
+/** The claim's trailing row, when ready tasks were passed over: only their count. */
+interface SkippedRow {
+  run_id: null;
+  skipped: number;
+}
+
 interface ClaimRow {
   run_id: string;
   name: string;
@@ -316,8 +322,14 @@ export class PostgresCoordinator implements Coordinator {
     const first = items[0]!.request;
     const max = items.reduce((sum, item) => sum + item.request.max, 0);
     const leaseMs = Math.max(...items.map((item) => item.request.leaseMs));
-    const rows = await this.run<ClaimRow>(this.q.claim, [first.workerId, max, leaseMs], true);
-    const tasks = rows.map(toClaimed);
+    const rows = await this.run<ClaimRow | SkippedRow>(this.q.claim, [first.workerId, max, leaseMs], true);
+    const tasks: ClaimedTask[] = [];
+    for (const row of rows) {
+      if (row.run_id !== null) tasks.push(toClaimed(row));
+      // Ready tasks were passed over while their run's row was locked: look again right after that
+      // transaction commits, instead of waiting for a wake-up that was sent before this claim.
+      else if (row.skipped > 0) this.wake.in(0);
+    }
     // Hand them out in order, each caller at most its max.
     let next = 0;
     return items.map((item) => {

@@ -108,11 +108,12 @@ export class Listener {
       this.backoffMs = 100;
       if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
       this.pollTimer = undefined;
+      // Healthy from the moment it listens (not only after the catch-up below).
+      this.options.connected();
       // Notifications sent while we were away are lost: catch up once.
       const since = this.pollSince;
       this.pollSince = undefined;
       if (since !== undefined) await this.pollEnded(since);
-      this.options.connected();
     } catch (error) {
       fail(error);
     }

@@ -151,7 +151,13 @@ export function claimSql(S: string, worker: string, max: string, leaseMs: string
           SELECT c.run_id, 'task:started', c.name, c.attempts, 1, c.idx FROM claimed c
         ) e ORDER BY e.run_id, e.ord, e.idx
       )
-      SELECT ${columns}
+      (SELECT ${columns}, 0
       FROM claimed c JOIN ${S}.runs r ON r.id = c.run_id
-      ORDER BY c.priority DESC, c.ready_at`;
+      ORDER BY c.priority DESC, c.ready_at)
+      UNION ALL
+      -- Ready tasks passed over because their run's row was locked (a completion of that run committing):
+      -- one last row with only this count, so the caller claims again once the lock is gone.
+      SELECT NULL::uuid, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::integer, NULL::integer,
+        NULL::text, NULL::text, NULL::json, NULL::double precision, NULL::double precision, s.n
+      FROM (SELECT ((SELECT count(*) FROM picked) - (SELECT count(*) FROM locked))::integer AS n) s WHERE s.n > 0`;
 }

@@ -1,7 +1,7 @@
 /** Postgres-specific behaviour: fan-in across processes' pools, LISTEN/NOTIFY, polling fallback, retention, health. */
 import { randomUUID } from "node:crypto";
 import type { CoordinatorSignal, RunGraph } from "@flowmesh/core/plugin";
-import { claimAll, diamond, sleep, task, TcpProxy, waitFor } from "@flowmesh/core/testing";
+import { claimAll, diamond, graph, sleep, task, TcpProxy, waitFor } from "@flowmesh/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresCoordinator, runMigrations } from "../src/index.js";
 import { Listener } from "../src/listener.js";
@@ -212,6 +212,35 @@ describe("wake-ups", () => {
     const again = (await claimAll(c)).filter((t) => t.runId === run);
     expect(again.map((t) => t.attempt)).toEqual([2]);
     await c.finishRun(run, { status: "cancelled" });
+  });
+});
+
+describe("claims that pass over a locked run", () => {
+  it("signals work to look again once the run's row is free, instead of leaving its ready task to the safety poll", async () => {
+    const c = coordinator({ safetyPollMs: 60_000 });
+    await c.start();
+    const workflow = `locked-${randomUUID()}`;
+    const id = await create(c, graph(task("a")), workflow);
+    // The run's own wake-up (local, then its NOTIFY) is over before listening.
+    await sleep(200);
+    const signals: CoordinatorSignal[] = [];
+    c.subscribe((signal) => signals.push(signal));
+    const holder = await admin.connect();
+    try {
+      // A completion of the run committing holds its row: the claim passes over its ready task.
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "${schema}".runs WHERE id = $1 FOR UPDATE`, [id]);
+      const during = await c.claim({ workerId: "w", max: 10, leaseMs: 30_000 });
+      expect(during.some((t) => t.runId === id)).toBe(false);
+      signals.length = 0;
+      await holder.query("COMMIT");
+    } finally {
+      holder.release();
+    }
+    // Nothing else sends one now: no run was created or readied since, the safety poll is a minute away.
+    await waitFor(() => signals.find((s) => s.type === "work"), { timeoutMs: 1000, what: "a work signal" });
+    const after = await c.claim({ workerId: "w", max: 10, leaseMs: 30_000 });
+    expect(after.filter((t) => t.runId === id).map((t) => t.task)).toEqual(["a"]);
   });
 });
 

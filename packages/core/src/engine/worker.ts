@@ -238,9 +238,11 @@ export class Worker {
           this.pumpAgain = true;
           break;
         }
-        this.pumpAgain = false;
+        // No room: claims in flight or running tasks will loop again (a wake-up stays noted meanwhile).
         const max = this.claimSize();
         if (max <= 0) break;
+        // This claim answers every wake-up so far.
+        this.pumpAgain = false;
         const sentAt = performance.now();
         const seq = ++this.sequence;
         this.claimsSent.add(seq);

@@ -88,7 +88,7 @@ export function functionsSql(S: string): string {
 CREATE FUNCTION ${S}.claim(p_worker text, p_max integer, p_lease_ms double precision)
 RETURNS TABLE (run_id uuid, name text, idx integer, workflow text, version text, attempts integer,
   round_attempt integer, token text, input text, deps json, lease_expires_at double precision,
-  ready_at double precision)
+  ready_at double precision, skipped integer)
 LANGUAGE plpgsql SET enable_bitmapscan = off AS $$
 #variable_conflict use_column
 BEGIN
