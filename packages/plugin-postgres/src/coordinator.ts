@@ -155,6 +155,8 @@ export class PostgresCoordinator implements Coordinator {
   private readonly results: Batcher<string, RunResult | undefined>;
   private readonly notifier: Notifier;
   private lastError: string | undefined;
+  /** Claims in a row that got nothing but tasks passed over on locked runs (see sendClaims). */
+  private skippedInARow = 0;
   /** Runs someone here waits for (read while unfinished): polled, in case their run-finished notification is lost. */
   private readonly watched = new Set<string>();
   private watchTimer: NodeJS.Timeout | undefined;
@@ -324,12 +326,19 @@ export class PostgresCoordinator implements Coordinator {
     const leaseMs = Math.max(...items.map((item) => item.request.leaseMs));
     const rows = await this.run<ClaimRow | SkippedRow>(this.q.claim, [first.workerId, max, leaseMs], true);
     const tasks: ClaimedTask[] = [];
+    let skipped = false;
     for (const row of rows) {
       if (row.run_id !== null) tasks.push(toClaimed(row));
-      // Ready tasks were passed over while their run's row was locked: look again right after that
-      // transaction commits, instead of waiting for a wake-up that was sent before this claim.
-      else if (row.skipped > 0) this.wake.in(0);
+      else skipped = row.skipped > 0;
     }
+    if (skipped) {
+      // Ready tasks were passed over while their run's row was locked: look again right after that
+      // transaction commits, instead of waiting for a wake-up that was sent before this claim. Claims
+      // that keep getting nothing else back off (5 ms, doubling up to 250 ms): a row held for long
+      // (an idle transaction) must not turn into fast polling.
+      this.skippedInARow = tasks.length === 0 ? this.skippedInARow + 1 : 0;
+      this.wake.in(this.skippedInARow <= 1 ? 0 : Math.min(250, 5 * 2 ** (this.skippedInARow - 1)));
+    } else this.skippedInARow = 0;
     // Hand them out in order, each caller at most its max.
     let next = 0;
     return items.map((item) => {

@@ -242,6 +242,42 @@ describe("claims that pass over a locked run", () => {
     const after = await c.claim({ workerId: "w", max: 10, leaseMs: 30_000 });
     expect(after.filter((t) => t.runId === id).map((t) => t.task)).toEqual(["a"]);
   });
+
+  it("backs off when claims keep getting only tasks passed over, so a long-held row is no fast poll", async () => {
+    const c = coordinator({ safetyPollMs: 60_000 });
+    await c.start();
+    const id = await create(c, graph(task("a")), `held-${randomUUID()}`);
+    await sleep(200);
+    const holder = await admin.connect();
+    let claims = 0;
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT id FROM "${schema}".runs WHERE id = $1 FOR UPDATE`, [id]);
+      // A worker's loop: claim, and claim again on every work signal, for 400 ms of a held row.
+      let stop = false;
+      const claim = (): void => {
+        if (stop) return;
+        claims++;
+        void c.claim({ workerId: "w", max: 10, leaseMs: 30_000 });
+      };
+      const unsubscribe = c.subscribe((signal) => {
+        if (signal.type === "work") claim();
+      });
+      claim();
+      await sleep(400);
+      stop = true;
+      unsubscribe();
+      await holder.query("COMMIT");
+    } finally {
+      holder.release();
+    }
+    // Every 5 ms it would be 50 or more; backing off 5, 10, 20 … 250 ms it is under a dozen (a few more
+    // when other tests' coordinators in this schema signal work meanwhile).
+    expect(claims).toBeGreaterThanOrEqual(3);
+    expect(claims).toBeLessThanOrEqual(20);
+    const after = await c.claim({ workerId: "w", max: 10, leaseMs: 30_000 });
+    expect(after.filter((t) => t.runId === id)).toHaveLength(1);
+  });
 });
 
 describe("retention", () => {

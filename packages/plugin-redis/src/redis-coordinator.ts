@@ -85,12 +85,18 @@ export class RedisCoordinator implements Coordinator {
     (args) => this.run(SCRIPTS.result, [], [this.keyPrefix, ...args]) as Promise<(0 | string[])[]>,
   );
   /** Outcomes reported and the claim made in one tick, run by one round script call. */
-  private readonly rounds = new RoundBatcher(
-    (max, leaseMs, outcomes) =>
-      this.run(SCRIPTS.round, [], [this.keyPrefix, max, leaseMs, ...outcomes]) as Promise<
-        [OutcomeReply[], unknown[][]]
-      >,
-  );
+  private readonly rounds = new RoundBatcher(async (max, leaseMs, outcomes) => {
+    const reply = (await this.run(SCRIPTS.round, [], [this.keyPrefix, max, leaseMs, ...outcomes])) as [
+      OutcomeReply[],
+      unknown[][],
+      string,
+      string,
+    ];
+    return {
+      outcomes: reply[2] === "" ? reply[0] : backendError("complete", new Error(reply[2])),
+      claimed: reply[3] === "" ? reply[1] : backendError("claim", new Error(reply[3])),
+    };
+  });
   /**
    * A value longer than the server's `hash-max-listpack-value`: a run hash holding it is a
    * hashtable (O(1) field access) instead of a listpack (a linear scan per field). Sized at start.

@@ -16,12 +16,17 @@ import type { TerminalRunStatus } from "@flowmesh/core";
 /** An outcome's result: 0 lease lost, 1 committed, or the status the run ended with. */
 export type OutcomeReply = 0 | 1 | TerminalRunStatus;
 
-/** Runs one round: the claim's size (0 for none) and lease, and the outcomes' concatenated arguments. */
-export type SendRound = (
-  max: number,
-  leaseMs: number,
-  outcomes: (string | number)[],
-) => Promise<[OutcomeReply[], unknown[][]]>;
+/**
+ * Runs one round: the claim's size (0 for none) and lease, and the outcomes' concatenated
+ * arguments. Resolves with each part's result, or the error that part failed with.
+ */
+export type SendRound = (max: number, leaseMs: number, outcomes: (string | number)[]) => Promise<RoundReply>;
+
+/** A round's reply: the outcomes' results and the claimed entries, each part failing alone. */
+export interface RoundReply {
+  readonly outcomes: OutcomeReply[] | Error;
+  readonly claimed: unknown[][] | Error;
+}
 
 interface Waiter<T> {
   resolve: (value: T) => void;
@@ -87,9 +92,12 @@ export class RoundBatcher {
     // The next claim goes in the next turn's round.
     if (this.claims.length > 0) this.schedule();
     this.send(claim?.max ?? 0, claim?.leaseMs ?? 0, args).then(
-      ([results, claimed]) => {
-        outcomes.forEach((w, i) => w.resolve(results[i]!));
-        claim?.resolve(claimed);
+      (reply) => {
+        const results = reply.outcomes;
+        if (results instanceof Error) for (const w of outcomes) w.reject(results);
+        else outcomes.forEach((w, i) => w.resolve(results[i]!));
+        if (reply.claimed instanceof Error) claim?.reject(reply.claimed);
+        else claim?.resolve(reply.claimed);
       },
       (error: unknown) => {
         for (const w of outcomes) w.reject(error);
