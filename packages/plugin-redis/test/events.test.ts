@@ -1,32 +1,10 @@
 import { chain, claimAll, compareEventIds } from "@flowmesh/core/testing";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { RedisCoordinator } from "../src/index.js";
-import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { redisTestKit, requireRedis } from "./helpers.js";
 
 await requireRedis();
-const prefix = uniquePrefix("events");
-const open: RedisCoordinator[] = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-});
-afterAll(() => deletePrefix(prefix));
-
-async function coordinator(): Promise<RedisCoordinator> {
-  const c = new RedisCoordinator({ url: REDIS_URL, keyPrefix: prefix, logger: quietLogger() });
-  open.push(c);
-  await c.start();
-  return c;
-}
-
-async function streamLength(runId: string): Promise<number> {
-  const client = new Redis(REDIS_URL);
-  try {
-    return await client.xlen(`${prefix}:run:{${runId}}:ev`);
-  } finally {
-    client.disconnect();
-  }
-}
+const kit = redisTestKit("events");
+const coordinator = () => kit.coordinator();
 
 describe("the event log's two-event entries", () => {
   it("writes a run's start with its first task and its end with its last task, and resumes exactly after either", async () => {
@@ -55,7 +33,7 @@ describe("the event log's two-event entries", () => {
       "run:succeeded",
     ]);
     // Five events in three stream entries: one XADD each for created, started and ended.
-    expect(await streamLength(id)).toBe(3);
+    expect(await kit.raw().xlen(`${kit.prefix}:run:{${id}}:ev`)).toBe(3);
     expect(events[2]).toMatchObject({ task: "a", attempt: 1 });
     expect(events[3]).toMatchObject({ task: "a", attempt: 1, durationMs: 3 });
     expect(events[1]?.task).toBeUndefined();

@@ -6,6 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { createLogger, type Logger } from "@flowmesh/core";
 import { Redis } from "ioredis";
+import { afterAll, afterEach } from "vitest";
+import { RedisCoordinator, type RedisBackendOptions } from "../src/index.js";
 
 export const REDIS_URL = process.env.FLOWMESH_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -74,4 +76,47 @@ export async function deletePrefix(prefix: string): Promise<void> {
   } finally {
     client.disconnect();
   }
+}
+
+/** Coordinators and raw clients of one test file, on its own key prefix. */
+export interface RedisTestKit {
+  readonly prefix: string;
+  /** A started coordinator on the prefix (quiet logger unless given). */
+  coordinator(options?: Partial<RedisBackendOptions>): Promise<RedisCoordinator>;
+  /** A plain ioredis client, for looking at keys directly. */
+  raw(): Redis;
+}
+
+/**
+ * Sets up a test file's Redis: a unique prefix, every coordinator and client
+ * made closed after each test, and the prefix's keys deleted after the file.
+ */
+export function redisTestKit(label: string): RedisTestKit {
+  const prefix = uniquePrefix(label);
+  const coordinators: RedisCoordinator[] = [];
+  const clients: Redis[] = [];
+  afterEach(async () => {
+    for (const c of coordinators.splice(0)) await c.close();
+    for (const client of clients.splice(0)) client.disconnect();
+  });
+  afterAll(() => deletePrefix(prefix));
+  return {
+    prefix,
+    async coordinator(options = {}) {
+      const c = new RedisCoordinator({
+        url: REDIS_URL,
+        keyPrefix: prefix,
+        logger: quietLogger(),
+        ...options,
+      });
+      coordinators.push(c);
+      await c.start();
+      return c;
+    },
+    raw() {
+      const client = new Redis(REDIS_URL);
+      clients.push(client);
+      return client;
+    },
+  };
 }

@@ -1,34 +1,17 @@
 import { chain, claimAll, diamond, sleep } from "@flowmesh/core/testing";
-import type { Coordinator } from "@flowmesh/core/plugin";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { RedisCoordinator } from "../src/index.js";
-import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { redisTestKit, requireRedis } from "./helpers.js";
 
 await requireRedis();
-const prefix = uniquePrefix("leases");
-const open: Coordinator[] = [];
-afterEach(async () => {
+const kit = redisTestKit("leases");
+const coordinator = () => kit.coordinator();
+afterEach(() => {
   vi.restoreAllMocks();
-  for (const c of open.splice(0)) await c.close();
 });
-afterAll(() => deletePrefix(prefix));
-
-async function coordinator(): Promise<RedisCoordinator> {
-  const c = new RedisCoordinator({ url: REDIS_URL, keyPrefix: prefix, logger: quietLogger() });
-  open.push(c);
-  await c.start();
-  return c;
-}
 
 async function redisNow(): Promise<number> {
-  const client = new Redis(REDIS_URL);
-  try {
-    const [s, us] = await client.time();
-    return Number(s) * 1000 + Math.floor(Number(us) / 1000);
-  } finally {
-    client.disconnect();
-  }
+  const [s, us] = await kit.raw().time();
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
 }
 
 describe("fencing on Redis time", () => {
@@ -120,13 +103,8 @@ describe("event streams", () => {
     const first = await c.readEvents(id);
     expect(first.map((e) => e.type)).toEqual(["run:created"]);
     expect(first[0]?.id).toMatch(/^\d+-\d+$/);
-    const client = new Redis(REDIS_URL);
-    try {
-      const raw = await client.xrange(`${c.keyPrefix}run:{${id}}:ev`, "-", "+");
-      expect(raw.map(([entryId]) => entryId)).toEqual([first[0]?.id]);
-    } finally {
-      client.disconnect();
-    }
+    const raw = await kit.raw().xrange(`${c.keyPrefix}run:{${id}}:ev`, "-", "+");
+    expect(raw.map(([entryId]) => entryId)).toEqual([first[0]?.id]);
     const [a] = await claimAll(c);
     await c.complete(a!, { output: 1, durationMs: 3 });
     const next = await c.readEvents(id, { after: first[0]!.id });

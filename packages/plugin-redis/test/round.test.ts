@@ -1,32 +1,16 @@
 /** The round script: a worker's outcomes and its next claim in one call, each part failing alone. */
 import { chain, claimAll } from "@flowmesh/core/testing";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { RedisCoordinator } from "../src/index.js";
-import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { redisTestKit, requireRedis } from "./helpers.js";
 
 await requireRedis();
-const prefix = uniquePrefix("round");
-const open: RedisCoordinator[] = [];
-const clients: Redis[] = [];
-afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
-  for (const client of clients.splice(0)) client.disconnect();
-});
-afterAll(() => deletePrefix(prefix));
-
-async function coordinator(): Promise<RedisCoordinator> {
-  const c = new RedisCoordinator({ url: REDIS_URL, keyPrefix: prefix, logger: quietLogger() });
-  open.push(c);
-  await c.start();
-  return c;
-}
+const kit = redisTestKit("round");
+const prefix = kit.prefix;
 
 describe("the round script", () => {
   it("commits the outcomes of a round whose claim fails, and reports only the claim's error", async () => {
-    const c = await coordinator();
-    const raw = new Redis(REDIS_URL);
-    clients.push(raw);
+    const c = await kit.coordinator();
+    const raw = kit.raw();
     const id = `round-${Date.now()}`;
     await c.createRun({
       id,
