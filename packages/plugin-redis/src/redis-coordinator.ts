@@ -127,8 +127,10 @@ export class RedisCoordinator implements Coordinator {
     } else {
       this.client = new Redis(this.options.url ?? "redis://127.0.0.1:6379", {
         lazyConnect: true,
-        // Commands issued in one tick go out in one write: many workers' outcomes, one syscall.
-        enableAutoPipelining: true,
+        // No auto-pipelining: the backend already sends one script call per kind of work and tick, and
+        // ioredis's auto-pipeline would hold each of those to a later turn and build a pipeline object
+        // for it (measured: a fifth more single-task runs per second, half the p99 at low load, without).
+        enableAutoPipelining: false,
         // An outage fails in-flight commands soon, so the worker reports unhealthy instead of hanging.
         maxRetriesPerRequest: 2,
         ...options.redisOptions,
