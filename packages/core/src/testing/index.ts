@@ -19,3 +19,5 @@ export type { ClaimAllOptions, WaitForOptions } from "./graphs.js";
 export { FaultHarness, WorkerProcess } from "./fault-harness.js";
 export type { SpawnWorkerOptions, WorkerExit } from "./fault-harness.js";
 export { TcpProxy } from "./tcp-proxy.js";
+export { assertPackagesBuilt, committedOutputs, dag3Values, executionsByTask } from "./fault-workload.js";
+export type { Execution } from "./fault-workload.js";

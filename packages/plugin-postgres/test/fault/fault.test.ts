@@ -7,7 +7,16 @@
  * shared server is never restarted.
  */
 import { randomUUID } from "node:crypto";
-import { FaultHarness, sleep, TcpProxy, waitFor, type WorkerProcess } from "@flowmesh/core/testing";
+import {
+  committedOutputs,
+  dag3Values,
+  executionsByTask,
+  FaultHarness,
+  sleep,
+  TcpProxy,
+  waitFor,
+  type WorkerProcess,
+} from "@flowmesh/core/testing";
 import type { FlowMesh, RunRecord } from "@flowmesh/core";
 import type pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -15,10 +24,7 @@ import { adminPool, DATABASE_URL, dropSchema, uniqueSchema } from "../helpers.js
 import {
   apiEngine,
   assertBuilt,
-  byTask,
-  committed,
   createExecTable,
-  dag3Values,
   executions,
   succeededEventCounts,
   WORKER_SCRIPT,
@@ -76,7 +82,7 @@ async function checkDag3(ctx: Context, runs: readonly RunRecord[]): Promise<void
   for (const run of runs) {
     expect(run.status, `run ${run.id}: ${JSON.stringify(run.error)}`).toBe("succeeded");
     const n = (run.input as { n: number }).n;
-    const values = Object.fromEntries(Object.entries(committed(run)).map(([k, v]) => [k, v.v]));
+    const values = Object.fromEntries(Object.entries(committedOutputs(run)).map(([k, v]) => [k, v.v]));
     expect(values).toEqual(dag3Values(n));
     for (const name of ["a", "b", "c"]) expect(counts.get(`${run.id}/${name}`)).toBe(1);
   }
@@ -122,10 +128,10 @@ describe("fault tests with worker processes", () => {
       expect(killed.size).toBeGreaterThan(0);
       await checkDag3(ctx, done);
 
-      const perTask = byTask(await executions(ctx.admin, ctx.schema));
+      const perTask = executionsByTask(await executions(ctx.admin, ctx.schema));
       let reExecuted = 0;
       for (const run of done) {
-        const outputs = committed(run);
+        const outputs = committedOutputs(run);
         for (const name of ["a", "b", "c"]) {
           const list = perTask.get(`${run.id}/${name}`) ?? [];
           const winner = list.find((e) => `${e.p}:${e.a}` === outputs[name]?.x);

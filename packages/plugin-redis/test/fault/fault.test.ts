@@ -5,19 +5,20 @@
  * machine; the shapes are the issue's.
  */
 import { randomUUID } from "node:crypto";
-import { FaultHarness, sleep, TcpProxy, waitFor, type WorkerProcess } from "@flowmesh/core/testing";
+import {
+  committedOutputs,
+  dag3Values,
+  executionsByTask,
+  FaultHarness,
+  sleep,
+  TcpProxy,
+  waitFor,
+  type WorkerProcess,
+} from "@flowmesh/core/testing";
 import type { FlowMesh, RunHandle, RunRecord } from "@flowmesh/core";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { deletePrefix, REDIS_URL, requireRedis, uniquePrefix } from "../helpers.js";
-import {
-  apiEngine,
-  assertBuilt,
-  byTask,
-  committed,
-  dag3Values,
-  executions,
-  WORKER_SCRIPT,
-} from "./support.js";
+import { apiEngine, assertBuilt, executions, WORKER_SCRIPT } from "./support.js";
 
 await requireRedis();
 
@@ -129,7 +130,7 @@ describe("fault tests with worker processes", () => {
       expect(killed.size).toBeGreaterThan(0);
 
       const records = await executions(prefix);
-      const perTask = byTask(records);
+      const perTask = executionsByTask(records);
       let reExecuted = 0;
       for (const run of done) {
         if (run.status !== "succeeded") {
@@ -138,7 +139,7 @@ describe("fault tests with worker processes", () => {
         }
         const n = (run.input as { n: number }).n;
         const values = dag3Values(n);
-        const outputs = committed(run);
+        const outputs = committedOutputs(run);
         for (const name of ["a", "b", "c"]) {
           expect(outputs[name]?.v).toBe(values[name]);
           const list = perTask.get(`${run.id}/${name}`) ?? [];
@@ -177,13 +178,13 @@ describe("fault tests with worker processes", () => {
       const reference = await (await fm.start("chain5", { n: 3 })).wait();
 
       expect(run.status).toBe("succeeded");
-      const values = Object.fromEntries(Object.entries(committed(run)).map(([k, v]) => [k, v.v]));
+      const values = Object.fromEntries(Object.entries(committedOutputs(run)).map(([k, v]) => [k, v.v]));
       const uninterrupted = Object.fromEntries(
-        Object.entries(committed(reference)).map(([k, v]) => [k, v.v]),
+        Object.entries(committedOutputs(reference)).map(([k, v]) => [k, v.v]),
       );
       expect(values).toEqual(uninterrupted);
       expect(values).toEqual({ t1: 3, t2: 7, t3: 16, t4: 35, t5: 74 });
-      const perTask = byTask((await executions(prefix)).filter((e) => e.r === handle.id));
+      const perTask = executionsByTask((await executions(prefix)).filter((e) => e.r === handle.id));
       for (const name of ["t1", "t2", "t3"]) {
         expect(perTask.get(`${handle.id}/${name}`)?.map((e) => e.p)).toEqual([first.pid]);
       }
@@ -289,7 +290,7 @@ describe("fault tests with worker processes", () => {
       for (const run of runs) {
         expect(run.status).toBe("succeeded");
         const n = (run.input as { n: number }).n;
-        const values = Object.fromEntries(Object.entries(committed(run)).map(([k, v]) => [k, v.v]));
+        const values = Object.fromEntries(Object.entries(committedOutputs(run)).map(([k, v]) => [k, v.v]));
         expect(values).toEqual(dag3Values(n));
       }
       for (const worker of workers) {
