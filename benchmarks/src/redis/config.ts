@@ -54,8 +54,8 @@ export const FULL: RedisSizes = {
   flows: 1_000,
   flowsInFlight: 200,
   flowLatencyRuns: 100,
-  latencyRuns: 1_000,
-  latencyWarmup: 100,
+  latencyRuns: 2_000,
+  latencyWarmup: 1_000,
   ceilingRequests: 100_000,
 };
 

@@ -2,7 +2,7 @@
  * Between Redis and core's types: the per-graph hash fields written when a
  * run is created, and the decoding of a run hash (stream entries: events.ts).
  */
-import type { RunGraph, RunSummary } from "@flowmesh/core/plugin";
+import type { RunGraph, RunResult, RunSummary } from "@flowmesh/core/plugin";
 import { FlowMeshError, type RunRecord, type TaskRecord } from "@flowmesh/core";
 
 /** The fields every run of a graph starts with, computed once per graph object. */
@@ -154,4 +154,22 @@ export function pairs(flat: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
   return out;
+}
+
+/**
+ * A run's result as the result script (and a completion that ended an awaited
+ * run) returns it: `[status, startedAt, endedAt, error JSON, name, output JSON, …]`,
+ * `''` for absent values, outputs only once the run succeeded.
+ */
+export function decodeResult(reply: readonly string[]): RunResult {
+  const status = reply[0] as RunResult["status"];
+  const outputs: Record<string, unknown> = {};
+  for (let i = 4; i + 1 < reply.length; i += 2) outputs[reply[i]!] = fromJson(reply[i + 1]);
+  return {
+    status,
+    outputs,
+    startedAt: reply[1] === "" ? undefined : Number(reply[1]),
+    endedAt: reply[2] === "" ? undefined : Number(reply[2]),
+    error: status === "succeeded" ? undefined : (fromJson(reply[3]) as RunResult["error"]),
+  };
 }

@@ -32,7 +32,15 @@ import type {
 } from "@flowmesh/core/plugin";
 import type { RunRecord, TerminalRunStatus } from "@flowmesh/core";
 import { Redis, type Cluster } from "ioredis";
-import { decodeRun, decodeSummary, encodeGraph, fromJson, pairs, SUMMARY_FIELDS, toJson } from "./codec.js";
+import {
+  decodeResult,
+  decodeRun,
+  decodeSummary,
+  encodeGraph,
+  pairs,
+  SUMMARY_FIELDS,
+  toJson,
+} from "./codec.js";
 import { Batcher } from "./batcher.js";
 import { RoundBatcher, type OutcomeReply } from "./round-batcher.js";
 import { backendError, closed, unreachable } from "./errors.js";
@@ -325,8 +333,15 @@ export class RedisCoordinator implements Coordinator {
     ]);
     if (result === 0) return LOST;
     if (result === 1) return OK;
-    this.finished(lease.runId, result);
-    return FINISHED[result];
+    if (typeof result === "string") {
+      this.finished(lease.runId, result);
+      return FINISHED[result];
+    }
+    // The run ended and someone waits for it: its result came along.
+    const ended = decodeResult(result);
+    const status = ended.status as TerminalRunStatus;
+    this.finished(lease.runId, status);
+    return { ok: true, runStatus: status, result: ended };
   }
 
   async fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult> {
@@ -424,17 +439,7 @@ export class RedisCoordinator implements Coordinator {
   async getResult(runId: string): Promise<RunResult | undefined> {
     this.assertUsable();
     const reply = await this.results.add([runId]);
-    if (reply === 0) return undefined;
-    const status = reply[0] as RunResult["status"];
-    const outputs: Record<string, unknown> = {};
-    for (let i = 4; i + 1 < reply.length; i += 2) outputs[reply[i]!] = fromJson(reply[i + 1]);
-    return {
-      status,
-      outputs,
-      startedAt: reply[1] === "" ? undefined : Number(reply[1]),
-      endedAt: reply[2] === "" ? undefined : Number(reply[2]),
-      error: status === "succeeded" ? undefined : (fromJson(reply[3]) as RunResult["error"]),
-    };
+    return reply === 0 ? undefined : decodeResult(reply);
   }
 
   async listRuns(filter: RunFilter): Promise<RunPage> {

@@ -13,8 +13,11 @@
  */
 import type { TerminalRunStatus } from "@flowmesh/core";
 
-/** An outcome's result: 0 lease lost, 1 committed, or the status the run ended with. */
-export type OutcomeReply = 0 | 1 | TerminalRunStatus;
+/**
+ * An outcome's result: 0 lease lost, 1 committed, the status the run ended with, or, when
+ * someone waits for that run, its result (see `decodeResult`).
+ */
+export type OutcomeReply = 0 | 1 | TerminalRunStatus | string[];
 
 /**
  * Runs one round: the claim's size (0 for none) and lease, and the outcomes' concatenated

@@ -71,9 +71,11 @@ describe("per-run Redis work", () => {
     await a.createRun(request("awaited", ["only"]));
     expect((await b.getResult("awaited"))?.status).toBe("pending");
     const [awaited] = await claimAll(a);
+    // The run's result comes with the outcome that ended it (A's own waiters need not read it).
     expect(await a.complete(awaited!, { output: 2, durationMs: 1 })).toEqual({
       ok: true,
       runStatus: "succeeded",
+      result: await b.getResult("awaited"),
     });
     await until(
       () => heardByB.some((s) => s.type === "run-finished" && s.runId === "awaited"),

@@ -125,7 +125,19 @@ export interface FailRequest {
 }
 
 /** What happened to an outcome. */
-export type OutcomeResult = { ok: true; runStatus?: TerminalRunStatus } | { ok: false; reason: "lease_lost" };
+export type OutcomeResult =
+  | {
+      ok: true;
+      /** The run's final status, when this outcome ended it. */
+      runStatus?: TerminalRunStatus;
+      /**
+       * The ended run's result, when the backend returns it with the outcome
+       * (optional: the engine reads it otherwise). Saves the engine that
+       * ended the run a read before it releases its own `result()` callers.
+       */
+      result?: RunResult;
+    }
+  | { ok: false; reason: "lease_lost" };
 
 export interface FinishRunRequest {
   status: Extract<TerminalRunStatus, "cancelled" | "timed_out">;
@@ -205,7 +217,12 @@ export interface Coordinator {
   start?(): Promise<void>;
   /** Creates a run and queues its root tasks; idempotent by `idempotencyKey`. */
   createRun(request: CreateRunRequest): Promise<CreateRunResult>;
-  /** Claims up to `max` ready tasks, highest priority first, then oldest. */
+  /**
+   * Claims up to `max` ready tasks, highest priority first, then oldest.
+   * Fewer than `max` tells the worker nothing more is claimable right now: it
+   * claims again when an outcome it reports may have readied work, or on the
+   * next `work` signal, which the backend must send when tasks become ready.
+   */
   claim(request: ClaimRequest): Promise<ClaimedTask[]>;
   /** Extends leases; returns those that are lost (expired, taken over, run ended). */
   heartbeat(leases: readonly LeaseRef[], leaseMs: number): Promise<LeaseRef[]>;

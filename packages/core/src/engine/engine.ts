@@ -420,7 +420,7 @@ export class FlowMesh {
       hooks: this.hooks,
       events: this.events,
       logger: this.logger,
-      runFinished: (runId, workflow, status) => this.runFinished(runId, workflow, status),
+      runFinished: (runId, workflow, status, result) => this.runFinished(runId, workflow, status, result),
       hookError: (hook, error) => this.hookError(hook, error),
       outcomeReported: (runId) => {
         this.waiters.releaseHeld(runId);
@@ -447,7 +447,7 @@ export class FlowMesh {
   private onSignal(signal: CoordinatorSignal): void {
     switch (signal.type) {
       case "work":
-        this.worker?.pump();
+        this.worker?.wake();
         return;
       case "run-cancelled":
         this.worker?.abortRun(
@@ -517,7 +517,12 @@ export class FlowMesh {
   }
 
   /** Called when this engine's outcome ended a run. */
-  private async runFinished(runId: string, workflow: string, status: TerminalRunStatus): Promise<void> {
+  private async runFinished(
+    runId: string,
+    workflow: string,
+    status: TerminalRunStatus,
+    known?: RunResult,
+  ): Promise<void> {
     try {
       if (this.events.listenerCount("run:ended") > 0)
         this.events.emit("run:ended", { runId, workflow, status });
@@ -531,18 +536,18 @@ export class FlowMesh {
       } else if (
         isLevelEnabled(this.logger, status === "succeeded" || status === "cancelled" ? "info" : "warn")
       ) {
-        const result = await this.readResult(runId);
+        const result = known ?? (await this.readResult(runId));
         this.logRun(runId, workflow, status, result);
       }
     } finally {
       // Whatever happened above, the run is over here: never leave its waiters hanging.
-      this.finishedHere(runId);
+      this.finishedHere(runId, known);
     }
   }
 
-  /** Hooks are done for a run this engine ended: release its waiters. */
-  private finishedHere(runId: string): void {
-    this.waiters.release(runId);
+  /** Hooks are done for a run this engine ended: release its waiters (with its result, when known). */
+  private finishedHere(runId: string, result?: RunResult): void {
+    this.waiters.release(runId, result);
   }
 
   private async afterRun(run: RunRecord): Promise<void> {

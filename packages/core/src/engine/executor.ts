@@ -349,10 +349,11 @@ export class Executor {
         .then(() =>
           result.runStatus === undefined
             ? undefined
-            : rt.runFinished(exec.runId, exec.workflow, result.runStatus),
+            : rt.runFinished(exec.runId, exec.workflow, result.runStatus, result.result),
         );
     }
-    if (result.runStatus !== undefined) return rt.runFinished(exec.runId, exec.workflow, result.runStatus);
+    if (result.runStatus !== undefined)
+      return rt.runFinished(exec.runId, exec.workflow, result.runStatus, result.result);
     return undefined;
   }
 

@@ -57,12 +57,16 @@ export class RunWaiters {
     return true;
   }
 
-  /** Resolves everyone waiting for the run with its current result. */
-  release(runId: string): void {
+  /** Resolves everyone waiting for the run with its current result: `known`, or else read. */
+  release(runId: string, known?: RunResult): void {
     this.held.delete(runId);
     const waiting = this.waiting.get(runId);
     if (waiting === undefined) return;
     this.waiting.delete(runId);
+    if (known !== undefined) {
+      for (const waiter of waiting) waiter.resolve(known);
+      return;
+    }
     this.read(runId).then(
       (result) => {
         for (const waiter of waiting) {

@@ -1,4 +1,4 @@
-import type { Coordinator } from "../backend/types.js";
+import type { Coordinator, RunResult } from "../backend/types.js";
 import type { FlowMeshEmitter } from "../events.js";
 import type { HookRegistry } from "../hooks/types.js";
 import type { Logger } from "../logger.js";
@@ -12,8 +12,11 @@ export interface EngineRuntime {
   readonly hooks: HookRegistry;
   readonly events: FlowMeshEmitter;
   readonly logger: Logger;
-  /** This engine's outcome ended a run: fire the workflow-level hooks and log it. */
-  runFinished(runId: string, workflow: string, status: TerminalRunStatus): Promise<void>;
+  /**
+   * This engine's outcome ended a run: fire the workflow-level hooks and log
+   * it. `result` when the backend returned it with the outcome.
+   */
+  runFinished(runId: string, workflow: string, status: TerminalRunStatus, result?: RunResult): Promise<void>;
   /** The executor finished reporting outcomes of a run: release waiters a deferred signal left waiting. */
   outcomeReported(runId: string): void;
   /** A notification hook threw: log it and emit `hook:error` (never dropped). */

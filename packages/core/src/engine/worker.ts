@@ -94,6 +94,17 @@ export class Worker {
   private sequence = 0;
   /** The numbers of the claims in flight. */
   private readonly claimsSent = new Set<number>();
+  /**
+   * The last claim came back short (fewer tasks than asked): nothing more was
+   * ready, and the backend signals work when that changes. Until it does,
+   * only a claim that rides along with an outcome report goes out (it may
+   * take the dependents that outcome makes ready).
+   */
+  private drained = false;
+  /** Counts the backend's work signals: a claim sent before one cannot say the queue is drained. */
+  private wakes = 0;
+  /** True while an outcome report has just been queued (a claim sent now goes with it). */
+  private reportQueued = false;
 
   constructor(
     private readonly rt: EngineRuntime,
@@ -160,6 +171,13 @@ export class Worker {
     if (--this.holds === 0 && this.pumpAgain) this.pump();
   }
 
+  /** The backend signalled work (new tasks ready, a retry due, a reconnect): claim again. */
+  wake(): void {
+    this.wakes++;
+    this.drained = false;
+    this.pump();
+  }
+
   /** Claims more work if there are free slots; cheap to call often. */
   pump(): void {
     const sync = this.sync;
@@ -219,6 +237,7 @@ export class Worker {
    * 0 while the buffer is above its low-water mark and no slot is free.
    */
   private claimSize(): number {
+    if (this.drained && !this.reportQueued) return 0;
     const coming = this.buffer.length + this.expected;
     const free = this.options.concurrency - this.inFlight - coming;
     if (this.buffer.length >= this.lowWater && free <= 0) return 0;
@@ -247,6 +266,7 @@ export class Worker {
         const seq = ++this.sequence;
         this.claimsSent.add(seq);
         this.expected += max;
+        const wakes = this.wakes;
         let claimed: readonly ClaimedTask[];
         try {
           claimed = await this.rt.coordinator.claim({
@@ -259,6 +279,7 @@ export class Worker {
           this.claimsSent.delete(seq);
         }
         this.healthy = true;
+        this.drained = claimed.length < max && this.wakes === wakes;
         if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
         if (this.stopped) {
           await this.handBack(claimed);
@@ -373,7 +394,12 @@ export class Worker {
     if (this.reporting >= this.maxReporting) return false;
     this.reporting++;
     this.inFlight--;
-    this.pumpAsync();
+    this.reportQueued = true;
+    try {
+      this.pumpAsync();
+    } finally {
+      this.reportQueued = false;
+    }
     return true;
   };
 

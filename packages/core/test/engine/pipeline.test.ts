@@ -253,6 +253,38 @@ describe("pipelined worker (async coordinators)", () => {
     expect(slow.maxHeld).toBeGreaterThanOrEqual(5);
   });
 
+  it("after a claim comes back short, claims again only with an outcome or on a work signal", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 1 });
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: async () => 1 }] });
+    await fm.ready();
+    await sleep(20);
+    const before = slow.count("claim");
+    const runs = 20;
+    for (let i = 0; i < runs; i++) expect((await (await fm.start("job", i)).result()).t).toBe(1);
+    await sleep(20);
+    // Per run: the claim the run's work signal starts, and the one its completion rides with. Claims
+    // that nothing could answer (topping up the buffer, after each slot frees) would double that.
+    expect(slow.count("claim") - before).toBeLessThanOrEqual(2 * runs + 2);
+    // Work that arrives while the worker is drained still runs at once.
+    const late = await fm.start("job", "late");
+    expect((await late.result()).t).toBe(1);
+  });
+
+  it("releases result() with the result that came with the outcome ending the run: no read after the end", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    slow.resultWithOutcome = true;
+    const fm = engine({ backend: slow, concurrency: 2 });
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: async (ctx) => ctx.input }] });
+    for (let i = 0; i < 5; i++) {
+      const reads = slow.count("getResult");
+      const handle = await fm.start("job", i);
+      expect(await handle.result()).toEqual({ t: i });
+      // One read when result() is called (the run is not over yet), none once it ends.
+      expect(slow.count("getResult") - reads).toBe(1);
+    }
+  });
+
   it("drops the tasks of a run cancelled while the claim that took them was in flight, not of a run claimed after", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
     const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 0 } });

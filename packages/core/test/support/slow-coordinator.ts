@@ -27,6 +27,8 @@ export class SlowCoordinator implements Coordinator {
   /** Tasks claimed and not reported yet (complete or fail called), and the most there ever were. */
   held = 0;
   maxHeld = 0;
+  /** Return an ended run's result with the outcome that ended it (as Redis does for an awaited run). */
+  resultWithOutcome = false;
   private claimGate: Promise<void> | undefined;
   private openClaimGate: (() => void) | undefined;
   private gate: Promise<void> | undefined;
@@ -100,6 +102,8 @@ export class SlowCoordinator implements Coordinator {
     try {
       const result = await this.call("complete", () => this.target.complete(lease, request));
       if (this.gate !== undefined) await this.gate;
+      if (this.resultWithOutcome && result.ok && result.runStatus !== undefined)
+        return { ...result, result: await this.target.getResult(lease.runId) };
       return result;
     } finally {
       this.completesOutstanding--;

@@ -24,7 +24,8 @@ local function claim_tasks(max, lease_ms, now)
   end
   local out = {}
   while #out < max do
-    local popped = redis.call('ZPOPMIN', READY, max - #out)
+    local want = max - #out
+    local popped = redis.call('ZPOPMIN', READY, want)
     if #popped == 0 then break end
     -- A member never due keeps the set a skiplist: a small one would be a listpack, scanned on every
     -- lease taken and released (about a tenth of a task's Redis cost).
@@ -50,7 +51,7 @@ local function claim_tasks(max, lease_ms, now)
           redis.call('HSET', key, F.s, '2', F.a, int(attempt), F.k, int(k), F.le, int(expires), F.sa, int(now))
           log(ev, 't', 'task:started', 'k', f[5], 'a', int(attempt))
         end
-        redis.call('ZADD', LEASES, int(expires), m)
+        zadd_later(LEASES, int(expires), m)
         local entry = { id, tonumber(i), f[5], i .. ':' .. k, attempt, attempt - tonumber(f[7] or '1') + 1,
           f[9], f[10], f[11] or '', tonumber(f[6] or now), expires }
         if f[8] then
@@ -69,8 +70,11 @@ local function claim_tasks(max, lease_ms, now)
         out[#out + 1] = entry
       end
     end
+    -- Fewer than asked: the queue is empty (only stale entries make a full pop come up short).
+    if #popped < want * 2 then break end
   end
   if promoted > 0 and redis.call('ZCARD', READY) > 0 then redis.call('PUBLISH', SIGNALS, 'w') end
   return out
 end
+local function claim_batch(max, lease_ms, now) return flush_after(claim_tasks, max, lease_ms, now) end
 `;

@@ -8,7 +8,8 @@
  * Otherwise the output is stored, every dependent whose last unmet dependency
  * this was is queued (the counter is decremented atomically, so a fan-in task
  * becomes ready exactly once), and the run ends when no task remains: 1, or
- * the run's final status. Returns one result per outcome, in order.
+ * the run's final status, or (when someone waits for the run) its result as
+ * the result script returns it. Returns one result per outcome, in order.
  */
 export const COMPLETE_OUTCOMES = `
 local function complete_outcomes(from, now)
@@ -42,15 +43,21 @@ local function complete_outcomes(from, now)
       redis.call('HSET', key, unpack(h))
       -- An error is left only by an earlier attempt that failed.
       if f[7] then redis.call('HDEL', key, F.x) end
-      redis.call('ZREM', LEASES, id .. '|' .. i)
+      zrem_later(LEASES, id .. '|' .. i)
       local kind = skipped and 'task:skipped' or 'task:succeeded'
       if ended then
         -- One stream entry for the task's event and the run's end that follows it (see decodeEvents).
         log(events_key(id), 't', kind, 'k', name, 'a', f[5], 'd', duration, 'f', 'run:' .. ended)
-        move_status(id, f[10], ended, f[11])
-        if f[12] then redis.call('ZREM', DEADLINES, id) end
-        if f[13] then redis.call('PUBLISH', SIGNALS, 'f|' .. ended .. '|' .. id) end
-        out[#out + 1] = ended
+        move_status_later(id, f[10], ended, f[11])
+        if f[12] then zrem_later(DEADLINES, id) end
+        if f[13] then
+          -- Someone waits for the run: tell every process, and hand its result to this worker's
+          -- engine, which may be the one waiting (it need not read it back).
+          redis.call('PUBLISH', SIGNALS, 'f|' .. ended .. '|' .. id)
+          out[#out + 1] = (result_of(key))
+        else
+          out[#out + 1] = ended
+        end
       else
         log(events_key(id), 't', kind, 'k', name, 'a', f[5], 'd', duration)
         if f[6] then
@@ -70,4 +77,5 @@ local function complete_outcomes(from, now)
   end
   return out
 end
+local function complete_batch(from, now) return flush_after(complete_outcomes, from, now) end
 `;

@@ -43,7 +43,7 @@ local function create(a, last)
     -- The starting engine keeps a deadline timer until it hears of the end.
     fields[#fields + 1] = 'wt'
     fields[#fields + 1] = '1'
-    redis.call('ZADD', DEADLINES, deadline, id)
+    zadd_later(DEADLINES, deadline, id)
   end
   local roots = a + 6 + nfields * 2
   for j = roots, last, 2 do
@@ -55,20 +55,24 @@ local function create(a, last)
   redis.call('HSET', key, unpack(fields))
   log(events_key(id), 't', 'run:created')
   local created = int(now)
-  redis.call('ZADD', P .. 'idx:all', created, id)
-  redis.call('ZADD', P .. 'idx:wf:' .. wf, created, id)
-  redis.call('ZADD', P .. 'idx:st:active', created, id)
-  redis.call('ZADD', P .. 'idx:ns:' .. ns, created, id)
+  zadd_later(P .. 'idx:all', created, id)
+  zadd_later(P .. 'idx:wf:' .. wf, created, id)
+  zadd_later(P .. 'idx:st:active', created, id)
+  zadd_later(P .. 'idx:ns:' .. ns, created, id)
   for j = roots, last, 2 do enqueue(id, ARGV[j], ARGV[j + 1], now) end
   return { 1, now, deadline }
 end
 
-local a = 2
-while a <= #ARGV do
-  local count = tonumber(ARGV[a])
-  out[#out + 1] = create(a + 1, a + count)
-  a = a + 1 + count
+local function create_all()
+  local a = 2
+  while a <= #ARGV do
+    local count = tonumber(ARGV[a])
+    out[#out + 1] = create(a + 1, a + count)
+    a = a + 1 + count
+  end
 end
+-- The runs' index and queue entries go in one write per set, also when a later run fails.
+flush_after(create_all)
 flush_work()
 return out
 `;

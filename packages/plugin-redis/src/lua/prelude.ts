@@ -49,9 +49,52 @@ local function fields_of(i)
   end
   return names
 end
+-- A queue member's run id and task index (a plain search from the end: ids hold no '|').
 local function split(member)
-  local id, i = string.match(member, '^(.*)|(%d+)$')
-  return id, i
+  local bar = #member - 1
+  while string.byte(member, bar) ~= 124 do bar = bar - 1 end
+  return string.sub(member, 1, bar - 1), string.sub(member, bar + 1)
+end
+-- Sorted-set writes gathered over a script and sent as one ZADD / ZREM per key: a command's fixed
+-- cost (argument conversion, lookup, reply) is most of a one-member write's. A script flushes them
+-- before it reads a set it wrote and before it returns, also when it fails (flush_after).
+local zadds, zrems, zorder = {}, {}, {}
+local function batch_of(sets, key)
+  local b = sets[key]
+  if not b then
+    b = {}
+    sets[key] = b
+    zorder[#zorder + 1] = key
+  end
+  return b
+end
+local function zadd_later(key, score, member)
+  local b = batch_of(zadds, key)
+  b[#b + 1] = score
+  b[#b + 1] = member
+end
+local function zrem_later(key, member)
+  local b = batch_of(zrems, key)
+  b[#b + 1] = member
+end
+-- Within Lua's limit on unpacked values; even, so score/member pairs stay together.
+local ZCHUNK = 2000
+local function send(cmd, key, b)
+  for s = 1, #b, ZCHUNK do redis.call(cmd, key, unpack(b, s, math.min(s + ZCHUNK - 1, #b))) end
+end
+local function flush_z()
+  local keys, adds, rems = zorder, zadds, zrems
+  zadds, zrems, zorder = {}, {}, {}
+  -- Removals first: a key's member is never both removed and added in one batch.
+  for _, key in ipairs(keys) do if rems[key] then send('ZREM', key, rems[key]) end end
+  for _, key in ipairs(keys) do if adds[key] then send('ZADD', key, adds[key]) end end
+end
+-- Runs fn(...) and flushes the gathered writes whether or not it failed; rethrows its error.
+local function flush_after(fn, ...)
+  local ok, result = pcall(fn, ...)
+  flush_z()
+  if not ok then error(result, 0) end
+  return result
 end
 -- Highest priority first, then earliest ready: exact while |priority| < ~900.
 local function score(prio, now)
@@ -68,9 +111,10 @@ local function enqueue(id, i, prio, now)
     checked = true
     if redis.call('ZCARD', READY) == 0 then work = true end
   end
-  redis.call('ZADD', READY, score(prio, now), id .. '|' .. i)
+  zadd_later(READY, score(prio, now), id .. '|' .. i)
 end
 local function flush_work()
+  flush_z()
   if work then redis.call('PUBLISH', SIGNALS, 'w') end
 end
 -- True when the lease (task index i, name, claim counter k) still holds the task.
@@ -101,6 +145,14 @@ local function move_status(id, from, to, created)
     redis.call('ZADD', b, created, id)
   end
 end
+-- As move_status, gathered (see flush_z).
+local function move_status_later(id, from, to, created)
+  local a, b = status_index(from), status_index(to)
+  if a ~= b then
+    zrem_later(a, id)
+    zadd_later(b, created, id)
+  end
+end
 local function set_status(key, id, from, to, created)
   redis.call('HSET', key, 'st', to)
   move_status(id, from, to, created)
@@ -115,6 +167,23 @@ local function end_run(key, ev, id, status, now)
   -- Other processes hear of the end only when one waits for it (see the result script); the
   -- process that ended the run signals its own subscribers.
   if f[4] then redis.call('PUBLISH', SIGNALS, 'f|' .. status .. '|' .. id) end
+end
+-- What a run's waiters get (see the result script): {status, startedAt, endedAt, error JSON, then
+-- name/output JSON pairs once it succeeded}, '' for absent values.
+local function result_of(key)
+  local f = redis.call('HMGET', key, 'st', 'sa', 'ea', 'err', 'tn')
+  if not f[1] then return nil, nil end
+  local r = { f[1], f[2] or '', f[3] or '', f[4] or '' }
+  if f[1] == 'succeeded' then
+    local fields = {}
+    for j = 0, tonumber(f[5]) - 1 do
+      fields[#fields + 1] = 'n' .. j
+      fields[#fields + 1] = 'o' .. j
+    end
+    local values = redis.call('HMGET', key, unpack(fields))
+    for j = 1, #values do r[#r + 1] = values[j] or '' end
+  end
+  return r, f[1]
 end
 -- Ends a run whose every task is done: failed if any task failed.
 local function settle(key, ev, id, now)

@@ -10,22 +10,12 @@ export const RESULT = `
 local out = {}
 for a = 2, #ARGV do
   local key = run_key(ARGV[a])
-  local f = redis.call('HMGET', key, 'st', 'sa', 'ea', 'err', 'tn')
-  if not f[1] then out[#out + 1] = 0
+  local r, status = result_of(key)
+  if not r then out[#out + 1] = 0
   else
-    local r = { f[1], f[2] or '', f[3] or '', f[4] or '' }
     -- A reader of an unfinished run waits for its end: have it published (atomically with this
     -- read, so an end in between cannot go unheard).
-    if not TERMINAL[f[1]] then redis.call('HSET', key, 'wt', '1') end
-    if f[1] == 'succeeded' then
-      local fields = {}
-      for j = 0, tonumber(f[5]) - 1 do
-        fields[#fields + 1] = 'n' .. j
-        fields[#fields + 1] = 'o' .. j
-      end
-      local values = redis.call('HMGET', key, unpack(fields))
-      for j = 1, #values do r[#r + 1] = values[j] or '' end
-    end
+    if not TERMINAL[status] then redis.call('HSET', key, 'wt', '1') end
     out[#out + 1] = r
   end
 end

@@ -17,10 +17,10 @@ export const ROUND = `${COMPLETE_OUTCOMES}${CLAIM_TASKS}
 local now = now_ms()
 -- Each part fails alone: the outcomes' results (or error) and the claim's tasks (or error) are
 -- reported apart, so an error in one never hides what the other committed.
-local done_ok, done = pcall(complete_outcomes, 4, now)
+local done_ok, done = pcall(complete_batch, 4, now)
 local max = tonumber(ARGV[2])
 local claim_ok, claimed = true, {}
-if max > 0 then claim_ok, claimed = pcall(claim_tasks, max, tonumber(ARGV[3]), now) end
+if max > 0 then claim_ok, claimed = pcall(claim_batch, max, tonumber(ARGV[3]), now) end
 -- Wake idle workers for the tasks the outcomes made ready, unless this claim took them all.
 if work and redis.call('ZCARD', READY) > 0 then redis.call('PUBLISH', SIGNALS, 'w') end
 return { done_ok and done or {}, claim_ok and claimed or {}, done_ok and '' or tostring(done),
