@@ -55,12 +55,6 @@ import { SignalHub } from "./signal-hub.js";
 import { collectOptionIssues } from "./validate.js";
 
 const OK: OutcomeResult = { ok: true };
-const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
-  succeeded: { ok: true, runStatus: "succeeded" },
-  failed: { ok: true, runStatus: "failed" },
-  cancelled: { ok: true, runStatus: "cancelled" },
-  timed_out: { ok: true, runStatus: "timed_out" },
-};
 const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
 const NOTHING: ClaimedTask[] = [];
 const TOKEN = /^(\d+):(\d+)$/;
@@ -333,15 +327,14 @@ export class RedisCoordinator implements Coordinator {
     ]);
     if (result === 0) return LOST;
     if (result === 1) return OK;
-    if (typeof result === "string") {
-      this.finished(lease.runId, result);
-      return FINISHED[result];
-    }
-    // The run ended and someone waits for it: its result came along.
-    const ended = decodeResult(result);
-    const status = ended.status as TerminalRunStatus;
+    const status = result[0] as TerminalRunStatus;
     this.finished(lease.runId, status);
-    return { ok: true, runStatus: status, result: ended };
+    if (result.length === 3) {
+      const startedAt = result[1] === "" ? undefined : Number(result[1]);
+      return { ok: true, runStatus: status, runTimes: { startedAt, endedAt: Number(result[2]) } };
+    }
+    // Someone waits for the run: its result came along.
+    return { ok: true, runStatus: status, result: decodeResult(result) };
   }
 
   async fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult> {

@@ -11,13 +11,11 @@
  * second reaches Redis while it runs the first, and each claim's answer
  * arrives while Redis runs the other.
  */
-import type { TerminalRunStatus } from "@flowmesh/core";
-
 /**
- * An outcome's result: 0 lease lost, 1 committed, the status the run ended with, or, when
- * someone waits for that run, its result (see `decodeResult`).
+ * An outcome's result: 0 lease lost, 1 committed, or, when it ended the run, `[status,
+ * startedAt, endedAt]`, or (when someone waits for that run) its result (see `decodeResult`).
  */
-export type OutcomeReply = 0 | 1 | TerminalRunStatus | string[];
+export type OutcomeReply = 0 | 1 | string[];
 
 /**
  * Runs one round: the claim's size (0 for none) and lease, and the outcomes' concatenated

@@ -58,12 +58,16 @@ describe("per-run Redis work", () => {
     raw.on("message", (_channel: string, message: string) => published.push(message));
     await raw.subscribe(`${p}:signals`);
 
-    // Nobody waits: no message on the channel, but A (which ended it) tells its own listeners.
+    // Nobody waits: no message on the channel, but A (which ended it) tells its own listeners. Its
+    // outcome carries the run's times (for A's log line), not its result.
     await a.createRun(request("quiet", ["only"]));
     const [quiet] = await claimAll(a);
-    expect(await a.complete(quiet!, { output: 1, durationMs: 1 })).toEqual({
+    const ended = await a.complete(quiet!, { output: 1, durationMs: 1 });
+    const stored = await a.getRun("quiet");
+    expect(ended).toEqual({
       ok: true,
       runStatus: "succeeded",
+      runTimes: { startedAt: stored?.startedAt, endedAt: stored?.endedAt },
     });
     expect(heardByA).toContainEqual({ type: "run-finished", runId: "quiet", status: "succeeded" });
 
@@ -108,7 +112,10 @@ describe("per-run Redis work", () => {
     expect((await c.listRuns({ status: "pending" })).runs).toEqual([]);
 
     const r2a = claimed.find((t) => t.runId === "r2")!;
-    expect(await c.complete(r2a, { output: 1, durationMs: 1 })).toEqual({ ok: true, runStatus: "succeeded" });
+    expect(await c.complete(r2a, { output: 1, durationMs: 1 })).toMatchObject({
+      ok: true,
+      runStatus: "succeeded",
+    });
     expect(await raw.zrange(`${p}:idx:st:active`, 0, -1)).toEqual(["r1"]);
     expect(await raw.zrange(`${p}:idx:st:succeeded`, 0, -1)).toEqual(["r2"]);
     expect((await c.listRuns({ status: ["running", "succeeded"] })).runs.map((r) => r.id)).toEqual([

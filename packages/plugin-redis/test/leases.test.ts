@@ -48,7 +48,7 @@ describe("fencing on Redis time", () => {
       ok: false,
       reason: "lease_lost",
     });
-    expect(await c.complete(again!, { output: 2, durationMs: 1 })).toEqual({
+    expect(await c.complete(again!, { output: 2, durationMs: 1 })).toMatchObject({
       ok: true,
       runStatus: "succeeded",
     });

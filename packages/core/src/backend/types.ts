@@ -131,6 +131,11 @@ export type OutcomeResult =
       /** The run's final status, when this outcome ended it. */
       runStatus?: TerminalRunStatus;
       /**
+       * When this outcome ended the run (optional): its start and end times,
+       * so the engine can log a succeeded run without reading it back.
+       */
+      runTimes?: { startedAt?: number | undefined; endedAt: number };
+      /**
        * The ended run's result, when the backend returns it with the outcome
        * (optional: the engine reads it otherwise). Saves the engine that
        * ended the run a read before it releases its own `result()` callers.

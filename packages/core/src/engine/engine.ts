@@ -12,6 +12,7 @@ import type {
   Coordinator,
   CoordinatorSignal,
   CreateRunRequest,
+  OutcomeResult,
   ReadEventsOptions,
   RunResult,
   RunStore,
@@ -420,7 +421,7 @@ export class FlowMesh {
       hooks: this.hooks,
       events: this.events,
       logger: this.logger,
-      runFinished: (runId, workflow, status, result) => this.runFinished(runId, workflow, status, result),
+      runFinished: (runId, workflow, status, outcome) => this.runFinished(runId, workflow, status, outcome),
       hookError: (hook, error) => this.hookError(hook, error),
       outcomeReported: (runId) => {
         this.waiters.releaseHeld(runId);
@@ -521,8 +522,9 @@ export class FlowMesh {
     runId: string,
     workflow: string,
     status: TerminalRunStatus,
-    known?: RunResult,
+    outcome?: OutcomeResult,
   ): Promise<void> {
+    const known = outcome?.ok === true ? outcome.result : undefined;
     try {
       if (this.events.listenerCount("run:ended") > 0)
         this.events.emit("run:ended", { runId, workflow, status });
@@ -536,8 +538,9 @@ export class FlowMesh {
       } else if (
         isLevelEnabled(this.logger, status === "succeeded" || status === "cancelled" ? "info" : "warn")
       ) {
-        const result = known ?? (await this.readResult(runId));
-        this.logRun(runId, workflow, status, result);
+        // A succeeded run's line needs only its times: no read when they came with the outcome.
+        const times = status === "succeeded" && outcome?.ok === true ? outcome.runTimes : undefined;
+        this.logRun(runId, workflow, status, known ?? times ?? (await this.readResult(runId)));
       }
     } finally {
       // Whatever happened above, the run is over here: never leave its waiters hanging.

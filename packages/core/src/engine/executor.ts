@@ -349,11 +349,11 @@ export class Executor {
         .then(() =>
           result.runStatus === undefined
             ? undefined
-            : rt.runFinished(exec.runId, exec.workflow, result.runStatus, result.result),
+            : rt.runFinished(exec.runId, exec.workflow, result.runStatus, result),
         );
     }
     if (result.runStatus !== undefined)
-      return rt.runFinished(exec.runId, exec.workflow, result.runStatus, result.result);
+      return rt.runFinished(exec.runId, exec.workflow, result.runStatus, result);
     return undefined;
   }
 

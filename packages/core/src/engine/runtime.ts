@@ -1,4 +1,4 @@
-import type { Coordinator, RunResult } from "../backend/types.js";
+import type { Coordinator, OutcomeResult } from "../backend/types.js";
 import type { FlowMeshEmitter } from "../events.js";
 import type { HookRegistry } from "../hooks/types.js";
 import type { Logger } from "../logger.js";
@@ -14,9 +14,14 @@ export interface EngineRuntime {
   readonly logger: Logger;
   /**
    * This engine's outcome ended a run: fire the workflow-level hooks and log
-   * it. `result` when the backend returned it with the outcome.
+   * it. `outcome` is what the backend returned (it may carry the run's result or times).
    */
-  runFinished(runId: string, workflow: string, status: TerminalRunStatus, result?: RunResult): Promise<void>;
+  runFinished(
+    runId: string,
+    workflow: string,
+    status: TerminalRunStatus,
+    outcome?: OutcomeResult,
+  ): Promise<void>;
   /** The executor finished reporting outcomes of a run: release waiters a deferred signal left waiting. */
   outcomeReported(runId: string): void;
   /** A notification hook threw: log it and emit `hook:error` (never dropped). */

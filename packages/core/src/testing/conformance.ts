@@ -19,6 +19,7 @@ import type {
   CreateRunRequest,
   CreateRunResult,
   LeaseRef,
+  OutcomeResult,
   RunGraph,
 } from "../backend/types.js";
 import type { SerializedError } from "../errors.js";
@@ -34,6 +35,15 @@ import {
   task,
   waitFor,
 } from "./graphs.js";
+
+/**
+ * An outcome without what a backend may add to one that ends a run (`result`,
+ * `runTimes`, checked on their own below): what every backend returns alike.
+ */
+function essential(outcome: OutcomeResult): OutcomeResult {
+  if (!outcome.ok || (outcome.result === undefined && outcome.runTimes === undefined)) return outcome;
+  return outcome.runStatus === undefined ? { ok: true } : { ok: true, runStatus: outcome.runStatus };
+}
 
 export interface ConformanceOptions {
   /** Extra ms tolerance for timing tests on slow backends. @default 0 */
@@ -209,7 +219,9 @@ export function describeCoordinatorConformance(
         const a = named(roots, "a");
         const b = named(roots, "b");
 
-        expect(await c.complete(lease(a), { output: { v: 1 }, durationMs: 42 })).toEqual({ ok: true });
+        expect(essential(await c.complete(lease(a), { output: { v: 1 }, durationMs: 42 }))).toEqual({
+          ok: true,
+        });
         let after = await h().get(run.id);
         expect(taskOf(after, "a")).toMatchObject({
           status: "succeeded",
@@ -224,7 +236,7 @@ export function describeCoordinatorConformance(
         expect(cTask).toMatchObject({ task: "c", attempt: 1 });
         expect(cTask?.deps).toEqual({ a: { v: 1 } });
 
-        expect(await c.complete(lease(b), { output: "B", durationMs: 5 })).toEqual({ ok: true });
+        expect(essential(await c.complete(lease(b), { output: "B", durationMs: 5 }))).toEqual({ ok: true });
         after = await h().get(run.id);
         expect(taskOf(after, "d").status).toBe("ready");
         const dTasks = await h().claimAll(run.id);
@@ -241,7 +253,9 @@ export function describeCoordinatorConformance(
         const { c } = h();
         const run = await h().newRun(chain("a", "b"));
         const a = await h().claimOne(run.id);
-        expect(await c.complete(lease(a), { output: "cached", durationMs: 0, skipped: true })).toEqual({
+        expect(
+          essential(await c.complete(lease(a), { output: "cached", durationMs: 0, skipped: true })),
+        ).toEqual({
           ok: true,
         });
         expect(taskOf(await h().get(run.id), "a")).toMatchObject({ status: "skipped", output: "cached" });
@@ -250,17 +264,38 @@ export function describeCoordinatorConformance(
         );
         const b = await h().claimOne(run.id);
         expect(b).toMatchObject({ task: "b", deps: { a: "cached" } });
-        expect(await c.complete(lease(b), { output: 1, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(b), { output: 1, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
+      });
+
+      it("may return the run's result or times with the outcome that ends it; they match the stored run", async () => {
+        const { c } = h();
+        const awaited = await h().newRun(chain("a"));
+        const quiet = await h().newRun(chain("a"));
+        // Read first, as a waiting result() does: a backend may then return the result with the end.
+        expect((await c.getResult?.(awaited.id))?.status ?? "pending").toBe("pending");
+        for (const run of [awaited, quiet]) {
+          const a = await h().claimOne(run.id);
+          const outcome = await c.complete(lease(a), { output: { v: run.id }, durationMs: 1 });
+          expect(essential(outcome)).toEqual({ ok: true, runStatus: "succeeded" });
+          if (!outcome.ok) continue;
+          const stored = await h().get(run.id);
+          if (outcome.result !== undefined) {
+            expect(outcome.result).toMatchObject({ status: "succeeded", outputs: { a: { v: run.id } } });
+            if (c.getResult !== undefined) expect(outcome.result).toEqual(await c.getResult(run.id));
+          }
+          if (outcome.runTimes !== undefined)
+            expect(outcome.runTimes).toEqual({ startedAt: stored.startedAt, endedAt: stored.endedAt });
+        }
       });
 
       it("makes a fan-in task ready exactly once when its deps complete concurrently", async () => {
         const { c } = h();
         const run = await h().newRun(diamond());
         const a = await h().claimOne(run.id);
-        expect(await c.complete(lease(a), { output: "A", durationMs: 1 })).toEqual({ ok: true });
+        expect(essential(await c.complete(lease(a), { output: "A", durationMs: 1 }))).toEqual({ ok: true });
         const middle = await h().claimAll(run.id);
         expect(middle.map((t) => t.task).sort()).toEqual(["b", "c"]);
         const results = await Promise.all(
@@ -283,9 +318,9 @@ export function describeCoordinatorConformance(
         const signals = h().listen();
         const run = await h().newRun(chain("a", "b"));
         const a = await h().claimOne(run.id);
-        expect(await c.complete(lease(a), { output: 1, durationMs: 1 })).toEqual({ ok: true });
+        expect(essential(await c.complete(lease(a), { output: 1, durationMs: 1 }))).toEqual({ ok: true });
         const b = await h().claimOne(run.id);
-        expect(await c.complete(lease(b), { output: 2, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(b), { output: 2, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -317,8 +352,12 @@ export function describeCoordinatorConformance(
         expect(await h().get(run.id)).toEqual(before);
         expect(await c.readEvents(run.id)).toHaveLength(eventCount);
 
-        expect(await c.complete(lease(a), { output: "first", durationMs: 1 })).toEqual({ ok: true });
-        expect(await c.complete(lease(a), { output: "second", durationMs: 1 })).toEqual(LEASE_LOST);
+        expect(essential(await c.complete(lease(a), { output: "first", durationMs: 1 }))).toEqual({
+          ok: true,
+        });
+        expect(essential(await c.complete(lease(a), { output: "second", durationMs: 1 }))).toEqual(
+          LEASE_LOST,
+        );
         expect(await c.fail(lease(a), { error: BOOM, durationMs: 1 })).toEqual(LEASE_LOST);
         expect(taskOf(await h().get(run.id), "a")).toMatchObject({ status: "succeeded", output: "first" });
 
@@ -330,9 +369,11 @@ export function describeCoordinatorConformance(
         expect(b2).toMatchObject({ task: "b", attempt: 2 });
         expect(b2.token).not.toBe(b1.token);
         expect(await c.fail(lease(b1), { error: BOOM, durationMs: 1 })).toEqual(LEASE_LOST);
-        expect(await c.complete(lease(b1), { output: "stale", durationMs: 1 })).toEqual(LEASE_LOST);
+        expect(essential(await c.complete(lease(b1), { output: "stale", durationMs: 1 }))).toEqual(
+          LEASE_LOST,
+        );
         expect(taskOf(await h().get(run.id), "b")).toMatchObject({ status: "running", attempts: 2 });
-        expect(await c.complete(lease(b2), { output: "fresh", durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(b2), { output: "fresh", durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -346,7 +387,7 @@ export function describeCoordinatorConformance(
         const [first] = await h().claim(run.id, 1, 100);
         if (first === undefined) throw new Error("claim returned no task");
         await sleep(200 + slack);
-        expect(await c.complete(lease(first), { output: 1, durationMs: 1 })).toEqual(LEASE_LOST);
+        expect(essential(await c.complete(lease(first), { output: 1, durationMs: 1 }))).toEqual(LEASE_LOST);
         expect(taskOf(await h().get(run.id), "a").status).not.toBe("succeeded");
 
         expect((await c.recover()).leases).toBeGreaterThanOrEqual(1);
@@ -361,7 +402,7 @@ export function describeCoordinatorConformance(
         expect((await c.readEvents(run.id)).some((e) => e.type === "task:lease_lost" && e.task === "a")).toBe(
           true,
         );
-        expect(await c.complete(lease(second), { output: 2, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(second), { output: 2, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -379,7 +420,7 @@ export function describeCoordinatorConformance(
         }
         await c.recover();
         expect(taskOf(await h().get(run.id), "a")).toMatchObject({ status: "running", attempts: 1 });
-        expect(await c.complete(lease(claimed), { output: 1, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(claimed), { output: 1, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -396,8 +437,8 @@ export function describeCoordinatorConformance(
         const unknownRun: LeaseRef = { runId: randomUUID(), task: "a", token: "no-such-lease" };
         const lost = await c.heartbeat([lease(a), wrongToken, lease(b), unknownRun], LONG_LEASE);
         expect(lost.map((l) => l.token).sort()).toEqual([wrongToken.token, unknownRun.token].sort());
-        expect(await c.complete(lease(a), { output: 1, durationMs: 1 })).toEqual({ ok: true });
-        expect(await c.complete(lease(b), { output: 2, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(a), { output: 1, durationMs: 1 }))).toEqual({ ok: true });
+        expect(essential(await c.complete(lease(b), { output: 2, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -457,7 +498,9 @@ export function describeCoordinatorConformance(
         expect(again.token).not.toBe(first.token);
         expect(taskOf(await h().get(run.id), "a")).toMatchObject({ status: "running", attempts: 1 });
         // The refunded lease is spent: its token must not report for the new claim.
-        expect(await c.complete(lease(first), { output: "stale", durationMs: 1 })).toEqual(LEASE_LOST);
+        expect(essential(await c.complete(lease(first), { output: "stale", durationMs: 1 }))).toEqual(
+          LEASE_LOST,
+        );
 
         // A real failure after a refund counts as usual: the next claim is attempt 2.
         expect(await c.fail(lease(again), { error: BOOM, durationMs: 1, retryDelayMs: 0 })).toEqual({
@@ -467,7 +510,7 @@ export function describeCoordinatorConformance(
         expect(second).toMatchObject({ task: "a", attempt: 2 });
         expect(second.roundAttempt ?? second.attempt).toBe(2);
         expect([first.token, again.token]).not.toContain(second.token);
-        expect(await c.complete(lease(second), { output: "done", durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(second), { output: "done", durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -497,7 +540,7 @@ export function describeCoordinatorConformance(
 
         const rest = await h().claimAll(run.id);
         expect(rest.map((t) => t.task)).toEqual(["x"]);
-        expect(await c.complete(lease(named(rest, "x")), { output: 1, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(named(rest, "x")), { output: 1, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "failed",
         });
@@ -530,7 +573,7 @@ export function describeCoordinatorConformance(
         expect(taskOf(after, "c").status).toBe("cancelled");
         expect(await h().claim(run.id)).toEqual([]);
 
-        expect(await c.complete(lease(a), { output: 1, durationMs: 1 })).toEqual(LEASE_LOST);
+        expect(essential(await c.complete(lease(a), { output: 1, durationMs: 1 }))).toEqual(LEASE_LOST);
         expect(taskOf(await h().get(run.id), "a").status).not.toBe("succeeded");
         expect((await c.heartbeat([lease(a)], LONG_LEASE)).map((l) => l.token)).toEqual([a.token]);
         await h().waitForSignal(signals, (s) => s.type === "run-cancelled" && s.runId === run.id);
@@ -550,7 +593,7 @@ export function describeCoordinatorConformance(
         const { c } = h();
         const run = await h().newRun(chain("a"));
         const a = await h().claimOne(run.id);
-        expect(await c.complete(lease(a), { output: 1, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(a), { output: 1, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -575,7 +618,7 @@ export function describeCoordinatorConformance(
         expect(after.status).toBe("timed_out");
         expect(typeof after.endedAt).toBe("number");
         expect((await c.readEvents(run.id)).some((e) => e.type === "run:timed_out")).toBe(true);
-        expect(await c.complete(lease(a), { output: 1, durationMs: 1 })).toEqual(LEASE_LOST);
+        expect(essential(await c.complete(lease(a), { output: 1, durationMs: 1 }))).toEqual(LEASE_LOST);
         expect((await c.heartbeat([lease(a)], LONG_LEASE)).map((l) => l.token)).toEqual([a.token]);
         const finished = await h().waitForSignal(
           signals,
@@ -591,9 +634,11 @@ export function describeCoordinatorConformance(
         const { c } = h();
         const run = await h().newRun(graph(task("a", [], 10), task("b", ["a"]), task("x")));
         const roots = await h().claimAll(run.id);
-        expect(await c.complete(lease(named(roots, "x")), { output: "X", durationMs: 1 })).toEqual({
-          ok: true,
-        });
+        expect(essential(await c.complete(lease(named(roots, "x")), { output: "X", durationMs: 1 }))).toEqual(
+          {
+            ok: true,
+          },
+        );
         const failed = await c.fail(lease(named(roots, "a")), {
           error: BOOM,
           durationMs: 1,
@@ -613,12 +658,14 @@ export function describeCoordinatorConformance(
         const again = await h().claimAll(run.id);
         expect(again.map((t) => t.task)).toEqual(["a"]);
         expect(again[0]?.attempt).toBe(2);
-        expect(await c.complete(lease(named(again, "a")), { output: "A", durationMs: 1 })).toEqual({
-          ok: true,
-        });
+        expect(essential(await c.complete(lease(named(again, "a")), { output: "A", durationMs: 1 }))).toEqual(
+          {
+            ok: true,
+          },
+        );
         const b = await h().claimOne(run.id);
         expect(b).toMatchObject({ task: "b", attempt: 1, deps: { a: "A" } });
-        expect(await c.complete(lease(b), { output: "B", durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(b), { output: "B", durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });
@@ -817,7 +864,7 @@ export function describeCoordinatorConformance(
         const [claimed] = await h().claim(done.id);
         if (claimed === undefined) throw new Error("claim returned no task");
         expect(await c.countActiveRuns()).toBe(before + 2);
-        expect(await c.complete(lease(claimed), { output: 1, durationMs: 1 })).toEqual({
+        expect(essential(await c.complete(lease(claimed), { output: 1, durationMs: 1 }))).toEqual({
           ok: true,
           runStatus: "succeeded",
         });

@@ -1,8 +1,9 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../src/index.js";
+import { createLogger, MemoryCoordinator } from "../../src/index.js";
 import type { Logger } from "../../src/index.js";
-import { LineCapture, useEngines } from "../support/engine.js";
+import { LineCapture, sleep, useEngines } from "../support/engine.js";
+import { SlowCoordinator } from "../support/slow-coordinator.js";
 
 const engine = useEngines();
 
@@ -30,6 +31,29 @@ describe("JSON logs", () => {
     const end = out.lines.find((l) => l.workflow_id === handle.id && l.message === "run succeeded");
     expect(end).toMatchObject({ level: "info", workflow_id: handle.id });
     expect(typeof end!.duration_ms).toBe("number");
+  });
+
+  it("logs a succeeded run with the times that came with the outcome ending it: no read", async () => {
+    const out = new LineCapture();
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    slow.timesWithOutcome = true;
+    const fm = engine({ backend: slow, logger: createLogger({ destination: out, level: "info" }) });
+    await fm.register({ name: "wf", tasks: [{ name: "t", handler: () => 1 }] });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await fm.start("wf")).id);
+    for (const id of ids) {
+      await fm.handle(id).wait();
+    }
+    const reads = slow.count("getResult");
+    await sleep(20);
+    for (const id of ids) {
+      const end = out.lines.find((l) => l.workflow_id === id && l.message === "run succeeded");
+      const run = await slow.target.getRun(id);
+      expect(end?.duration_ms).toBe(run!.endedAt! - run!.startedAt!);
+    }
+    // Only the waits above read results: the three log lines did not.
+    expect(slow.count("getResult")).toBe(reads);
+    expect(reads).toBeLessThanOrEqual(ids.length);
   });
 
   it("logs each task's outcome with workflow_id, task_name and duration_ms", async () => {

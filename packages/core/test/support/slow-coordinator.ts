@@ -29,6 +29,8 @@ export class SlowCoordinator implements Coordinator {
   maxHeld = 0;
   /** Return an ended run's result with the outcome that ended it (as Redis does for an awaited run). */
   resultWithOutcome = false;
+  /** Return an ended run's times with the outcome that ended it (as Redis does for a run nobody awaits). */
+  timesWithOutcome = false;
   private claimGate: Promise<void> | undefined;
   private openClaimGate: (() => void) | undefined;
   private gate: Promise<void> | undefined;
@@ -102,8 +104,12 @@ export class SlowCoordinator implements Coordinator {
     try {
       const result = await this.call("complete", () => this.target.complete(lease, request));
       if (this.gate !== undefined) await this.gate;
-      if (this.resultWithOutcome && result.ok && result.runStatus !== undefined)
-        return { ...result, result: await this.target.getResult(lease.runId) };
+      if (!result.ok || result.runStatus === undefined) return result;
+      if (this.resultWithOutcome) return { ...result, result: await this.target.getResult(lease.runId) };
+      if (this.timesWithOutcome) {
+        const run = await this.target.getRun(lease.runId);
+        return { ...result, runTimes: { startedAt: run?.startedAt, endedAt: run?.endedAt ?? 0 } };
+      }
       return result;
     } finally {
       this.completesOutstanding--;

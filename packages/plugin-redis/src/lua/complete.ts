@@ -7,9 +7,10 @@
  * Each is fenced: 0 (lease lost) unless its token still holds the task.
  * Otherwise the output is stored, every dependent whose last unmet dependency
  * this was is queued (the counter is decremented atomically, so a fan-in task
- * becomes ready exactly once), and the run ends when no task remains: 1, or
- * the run's final status, or (when someone waits for the run) its result as
- * the result script returns it. Returns one result per outcome, in order.
+ * becomes ready exactly once), and the run ends when no task remains: 1, or,
+ * when the run ended, `{status, startedAt, endedAt}`, or (when someone waits
+ * for the run) its result as the result script returns it (never fewer than
+ * four values). Returns one result per outcome, in order.
  */
 export const COMPLETE_OUTCOMES = `
 local function complete_outcomes(from, now)
@@ -20,7 +21,7 @@ local function complete_outcomes(from, now)
     local key = run_key(id)
     local F = fields_of(i)
     -- The fence (as holds()), what the commit needs and what ending the run needs, in one read.
-    local f = redis.call('HMGET', key, F.n, F.s, F.k, F.le, F.a, F.dn, F.x, 'rem', 'nf', 'st', 'ca', 'dl', 'wt')
+    local f = redis.call('HMGET', key, F.n, F.s, F.k, F.le, F.a, F.dn, F.x, 'rem', 'nf', 'st', 'ca', 'dl', 'wt', 'sa')
     if not (f[1] == name and f[2] == '2' and f[3] == k and tonumber(f[4]) > now) then
       out[#out + 1] = 0
     else
@@ -56,7 +57,8 @@ local function complete_outcomes(from, now)
           redis.call('PUBLISH', SIGNALS, 'f|' .. ended .. '|' .. id)
           out[#out + 1] = (result_of(key))
         else
-          out[#out + 1] = ended
+          -- The run's times, for the worker's log line.
+          out[#out + 1] = { ended, f[14] or '', int(now) }
         end
       else
         log(events_key(id), 't', kind, 'k', name, 'a', f[5], 'd', duration)
