@@ -395,12 +395,23 @@ export class PostgresCoordinator implements Coordinator {
       items.map((i) => i.request.durationMs),
       items.map((i) => i.request.skipped === true),
     ];
-    type Row = { out_i: number; out_ok: boolean; out_status: TerminalRunStatus | null; out_readied: number };
+    type Row = {
+      out_i: number;
+      out_ok: boolean;
+      out_status: TerminalRunStatus | null;
+      out_readied: number;
+      out_started: number | null;
+      out_ended: number | null;
+    };
     const rows = await this.run<Row>(this.q.complete, values);
     const results = new Array<OutcomeResult>(items.length).fill(LOST);
     let readied = false;
     for (const row of rows) {
-      results[row.out_i - 1] = !row.out_ok ? LOST : row.out_status === null ? OK : finished(row.out_status);
+      results[row.out_i - 1] = !row.out_ok
+        ? LOST
+        : row.out_status === null
+          ? OK
+          : ended(row.out_status, row.out_started, row.out_ended);
       if (row.out_readied > 0) readied = true;
       if (row.out_status !== null)
         this.notifier.push(`f:${items[row.out_i - 1]!.lease.runId}:${row.out_status}`);
@@ -758,6 +769,12 @@ const FINISHED: Record<TerminalRunStatus, OutcomeResult> = {
 
 function finished(status: TerminalRunStatus): OutcomeResult {
   return FINISHED[status];
+}
+
+/** A completion that ended its run: the status, with the run's times (for the worker's log line). */
+function ended(status: TerminalRunStatus, startedAt: number | null, endedAt: number | null): OutcomeResult {
+  if (endedAt === null) return finished(status);
+  return { ok: true, runStatus: status, runTimes: { startedAt: startedAt ?? undefined, endedAt } };
 }
 
 function unknownRun(runId: string): FlowMeshError {

@@ -86,7 +86,15 @@ describe("batched completion", () => {
     for (const d of joins) expect(d.deps).toEqual({ b: "b", c: "c" });
     // Every run's last task in one batch: each completion reports its own run's end, once.
     const done = await Promise.all(joins.map((d) => c.complete(d, { output: "D", durationMs: 1 })));
-    expect(done).toEqual(Array.from({ length: 10 }, () => ({ ok: true, runStatus: "succeeded" })));
+    // Each with its run's times (what the worker logs), as stored.
+    const stored = await Promise.all(joins.map((d) => c.getRun(d.runId)));
+    expect(done).toEqual(
+      stored.map((run) => ({
+        ok: true,
+        runStatus: "succeeded",
+        runTimes: { startedAt: run?.startedAt, endedAt: run?.endedAt },
+      })),
+    );
     const events = await admin.query<{ run_id: string; types: string[] }>(
       `SELECT run_id, array_agg(type || coalesce(':' || task, '') ORDER BY id) AS types FROM "${schema}".events
       WHERE run_id = ANY($1::uuid[]) GROUP BY run_id`,
@@ -119,7 +127,7 @@ describe("wake-ups", () => {
     const run = await create(writer, { tasks: [task("a")] }, workflow);
     await waitFor(() => (signals.some((s) => s.type === "work") ? true : undefined), { timeoutMs: 3000 });
     const [a] = (await claimAll(writer)).filter((t) => t.runId === run);
-    expect(await writer.complete(a!, { output: 1, durationMs: 1 })).toEqual({
+    expect(await writer.complete(a!, { output: 1, durationMs: 1 })).toMatchObject({
       ok: true,
       runStatus: "succeeded",
     });

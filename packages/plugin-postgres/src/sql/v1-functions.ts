@@ -6,11 +6,12 @@ function completeSql(S: string): string {
 -- Commits task outputs (a batch: set-based, a few statements whatever its size) and readies the
 -- dependents they complete; one row per item. Runs are locked first, in id order (no deadlocks between
 -- concurrent batches); each run's events are written in order, its run:<status> event last.
--- out_status is set on the item that finished its run (one per run), out_readied counts dependents of
--- the item's run that became ready.
+-- out_status is set on the item that finished its run (one per run), with the run's start and end times
+-- (out_started, out_ended: ms), out_readied counts dependents of the item's run that became ready.
 CREATE FUNCTION ${S}.complete(p_run uuid[], p_name text[], p_token bigint[], p_output text[],
   p_duration double precision[], p_skipped boolean[])
-RETURNS TABLE (out_i integer, out_ok boolean, out_status text, out_readied integer) LANGUAGE plpgsql AS $$
+RETURNS TABLE (out_i integer, out_ok boolean, out_status text, out_readied integer,
+  out_started double precision, out_ended double precision) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   v_now timestamptz := now();
@@ -48,7 +49,8 @@ BEGIN
         ELSE r.status END,
       ended_at = CASE WHEN r.remaining = p.n THEN v_now ELSE r.ended_at END
     FROM per_run p WHERE r.id = p.run_id
-    RETURNING r.id, p.last, CASE WHEN r.remaining = 0 THEN r.status END AS status
+    RETURNING r.id, p.last, CASE WHEN r.remaining = 0 THEN r.status END AS status,
+      ${S}.ms(r.started_at) AS started, ${S}.ms(r.ended_at) AS ended
   ), logged AS (
     INSERT INTO ${S}.events (run_id, type, at, task, attempt, duration_ms)
     SELECT e.run_id, e.type, v_now, e.task, e.attempt, e.duration_ms FROM (
@@ -61,7 +63,9 @@ BEGIN
     SELECT x.run_id, count(*)::integer AS n FROM readied x WHERE x.status = 'ready' AND x.pending_deps = 0
     GROUP BY x.run_id
   )
-  SELECT o.i::integer, d.i IS NOT NULL, CASE WHEN s.last = o.i THEN s.status END, COALESCE(rr.n, 0)
+  SELECT o.i::integer, d.i IS NOT NULL, CASE WHEN s.last = o.i THEN s.status END, COALESCE(rr.n, 0),
+    CASE WHEN s.last = o.i AND s.status IS NOT NULL THEN s.started END,
+    CASE WHEN s.last = o.i AND s.status IS NOT NULL THEN s.ended END
   FROM o LEFT JOIN done d ON d.i = o.i
     LEFT JOIN settled s ON s.id = o.run_id AND d.i IS NOT NULL
     LEFT JOIN readied_runs rr ON rr.run_id = o.run_id AND d.i IS NOT NULL
