@@ -279,10 +279,10 @@ describe("claims that pass over a locked run", () => {
     } finally {
       holder.release();
     }
-    // Every 5 ms it would be 50 or more; backing off 5, 10, 20 … 250 ms it is under a dozen (a few more
-    // when other tests' coordinators in this schema signal work meanwhile).
+    // Every 5 ms it would be 50 or more; backing off 5, 10, 20 … 250 ms it is under a dozen (more when
+    // other tests' coordinators in this schema signal work meanwhile: 21 was seen once under load).
     expect(claims).toBeGreaterThanOrEqual(3);
-    expect(claims).toBeLessThanOrEqual(20);
+    expect(claims).toBeLessThanOrEqual(30);
     const after = await c.claim({ workerId: "w", max: 10, leaseMs: 30_000 });
     expect(after.filter((t) => t.runId === id)).toHaveLength(1);
   });
