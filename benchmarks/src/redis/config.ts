@@ -41,7 +41,7 @@ export interface RedisSizes {
   flows: number;
   flowsInFlight: number;
   flowLatencyRuns: number;
-  /** (c): measured runs and unmeasured warm-up runs. */
+  /** (c): measured runs and unmeasured warm-up runs (enough warm-up that the JIT has settled for both systems). */
   latencyRuns: number;
   latencyWarmup: number;
   /** redis-benchmark requests per test. */

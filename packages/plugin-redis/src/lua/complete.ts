@@ -20,7 +20,8 @@ local function complete_outcomes(from, now)
     local output, duration, skipped = ARGV[j + 4], ARGV[j + 5], ARGV[j + 6] == '1'
     local key = run_key(id)
     local F = fields_of(i)
-    -- The fence (as holds()), what the commit needs and what ending the run needs, in one read.
+    -- The fence (as holds()), what the commit needs and what ending the run needs, in one read: the
+    -- end's fields cost every completion a little, a second command would cost every run end more.
     local f = redis.call('HMGET', key, F.n, F.s, F.k, F.le, F.a, F.dn, F.x, 'rem', 'nf', 'st', 'ca', 'dl', 'wt', 'sa')
     if not (f[1] == name and f[2] == '2' and f[3] == k and tonumber(f[4]) > now) then
       out[#out + 1] = 0
