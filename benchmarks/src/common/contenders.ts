@@ -50,5 +50,11 @@ export interface FlowContender {
 /** (c): start → completed latency of single-task runs at low load, one variant per way of waiting. */
 export interface LatencyContender {
   name: string;
-  latency(options: { runs: number; warmup: number }): Promise<Record<string, LatencySummary>>;
+  open(): Promise<LatencySession>;
+}
+
+/** A system set up for (c): each variant starts one single-task run and resolves when it has completed. */
+export interface LatencySession {
+  variants: Record<string, () => Promise<void>>;
+  close(): Promise<void>;
 }

@@ -10,9 +10,10 @@ import type {
   FlowContender,
   FlowsResult,
   LatencyContender,
+  LatencySession,
 } from "./contenders.js";
 import { progress } from "./results.js";
-import type { LatencySummary } from "./stats.js";
+import { nowMs, summarize, type LatencySummary } from "./stats.js";
 import { int, ms, ratio, renderTable } from "./table.js";
 
 /** The contender whose figures the ratios are computed for. */
@@ -186,22 +187,54 @@ export interface LatencyRow {
   error?: string;
 }
 
+/**
+ * Opens every contender, warms each variant up, then measures them in
+ * interleaved rounds: each round takes an equal share of every variant's
+ * samples, in an order rotated from round to round. Measured one after
+ * another, whichever came first took the process's early slowness (JIT,
+ * heap growth) and each a different stretch of this VM's noise, which moved
+ * p99 by more than the systems differ; interleaved, all share them alike.
+ */
 export async function runLatencyScenario(
   contenders: readonly LatencyContender[],
-  options: { runs: number; warmup: number; reset: () => Promise<void> },
+  options: { runs: number; warmup: number; rounds: number; reset: () => Promise<void> },
 ): Promise<LatencyRow[]> {
+  await options.reset();
   const rows: LatencyRow[] = [];
-  for (const contender of contenders) {
-    progress(`${contender.name}: ${options.runs} single runs one at a time`);
-    await options.reset();
-    try {
-      const variants = await contender.latency({ runs: options.runs, warmup: options.warmup });
-      for (const [variant, summary] of Object.entries(variants))
-        rows.push({ system: contender.name, variant, summary });
-    } catch (error) {
-      rows.push({ system: contender.name, variant: "", summary: undefined, error: message(error) });
+  const lanes: { system: string; variant: string; sample: () => Promise<void>; samples: number[] }[] = [];
+  const sessions: LatencySession[] = [];
+  try {
+    for (const contender of contenders) {
+      progress(`${contender.name}: opening for single runs one at a time`);
+      try {
+        const session = await contender.open();
+        sessions.push(session);
+        for (const [variant, sample] of Object.entries(session.variants))
+          lanes.push({ system: contender.name, variant, sample, samples: [] });
+      } catch (error) {
+        rows.push({ system: contender.name, variant: "", summary: undefined, error: message(error) });
+      }
     }
+    progress(`${lanes.length} variants: ${options.warmup} warm-up runs each`);
+    for (const lane of lanes) for (let i = 0; i < options.warmup; i++) await lane.sample();
+    const perRound = Math.ceil(options.runs / options.rounds);
+    progress(`${options.rounds} rounds of ${perRound} runs per variant`);
+    for (let round = 0; round < options.rounds; round++) {
+      for (let k = 0; k < lanes.length; k++) {
+        const lane = lanes[(round + k) % lanes.length]!;
+        const count = Math.min(perRound, options.runs - lane.samples.length);
+        for (let i = 0; i < count; i++) {
+          const start = nowMs();
+          await lane.sample();
+          lane.samples.push(nowMs() - start);
+        }
+      }
+    }
+  } finally {
+    for (const session of sessions) await session.close();
   }
+  for (const lane of lanes)
+    rows.push({ system: lane.system, variant: lane.variant, summary: summarize(lane.samples) });
   return rows;
 }
 

@@ -14,6 +14,7 @@ import type {
   FlowRunner,
   FlowsResult,
   LatencyContender,
+  LatencySession,
 } from "../common/contenders.js";
 import { Countdown, pool, withTimeout } from "../common/countdown.js";
 import { FLOWMESH, IN_PROCESS, SEPARATE_CLIENT } from "../common/scenarios.js";
@@ -138,37 +139,31 @@ class FlowMeshFlows implements FlowRunner {
 }
 
 /**
- * (c) Single-task runs one at a time with a worker at concurrency 1:
+ * (c) Single-task runs with a worker at concurrency 1:
  * `(await fm.start()).result()` on the worker's own engine (in-process), and
  * on a separate API-only engine, which learns of the end through the
  * backend's notifications (separate client).
  */
-export async function flowmeshLatency(
-  backend: FlowMeshBackend,
-  options: { runs: number; warmup: number },
-): Promise<Record<string, LatencySummary>> {
+export async function flowmeshLatency(backend: FlowMeshBackend): Promise<LatencySession> {
   const worker = engine(backend, { worker: true, concurrency: 1 });
   const api = engine(backend, { worker: false });
+  const close = async (): Promise<void> => {
+    await api.close();
+    await worker.close();
+  };
   try {
     await registerSingle(worker);
     await registerSingle(api);
     await worker.ready();
     await api.ready();
-    const sample = async (fm: FlowMesh): Promise<LatencySummary> => {
-      for (let i = 0; i < options.warmup; i++) await (await fm.start(SINGLE, {})).result();
-      const samples: number[] = [];
-      for (let i = 0; i < options.runs; i++) {
-        const start = nowMs();
-        await (await fm.start(SINGLE, {})).result();
-        samples.push(nowMs() - start);
-      }
-      return summarize(samples);
-    };
-    return { [IN_PROCESS]: await sample(worker), [SEPARATE_CLIENT]: await sample(api) };
-  } finally {
-    await api.close();
-    await worker.close();
+  } catch (error) {
+    await close();
+    throw error;
   }
+  const once = (fm: FlowMesh) => async (): Promise<void> => {
+    await (await fm.start(SINGLE, {})).result();
+  };
+  return { variants: { [IN_PROCESS]: once(worker), [SEPARATE_CLIENT]: once(api) }, close };
 }
 
 /** FlowMesh's contenders for the three scenarios, on `backend`. */
@@ -197,6 +192,6 @@ export function flowmeshContenders(backend: FlowMeshBackend): {
         },
       },
     ],
-    latency: [{ name: FLOWMESH, latency: (options) => flowmeshLatency(backend, options) }],
+    latency: [{ name: FLOWMESH, open: () => flowmeshLatency(backend) }],
   };
 }

@@ -22,6 +22,7 @@ import type {
   FlowRunner,
   FlowsResult,
   LatencyContender,
+  LatencySession,
 } from "../common/contenders.js";
 import { Countdown, pool, withTimeout } from "../common/countdown.js";
 import { IN_PROCESS, SEPARATE_CLIENT } from "../common/scenarios.js";
@@ -210,16 +211,13 @@ export class BullmqFlows implements FlowRunner {
 }
 
 /**
- * Adds `runs` single jobs one after another (after `warmup` unmeasured
- * ones) with a worker at concurrency 1 in this process, keeping completed
- * jobs, and times add → completed, learnt two ways: in-process, from the
- * worker's `completed` event (no extra round trip); from a separate client,
- * `job.waitUntilFinished(queueEvents)` (the events stream).
+ * Adds single jobs one at a time with a worker at concurrency 1 in this
+ * process, keeping completed jobs; add → completed is learnt two ways:
+ * in-process, from the worker's `completed` event (no extra round trip);
+ * from a separate client, `job.waitUntilFinished(queueEvents)` (the events
+ * stream).
  */
-export async function bullmqLatency(
-  target: BullTarget,
-  options: { runs: number; warmup: number },
-): Promise<Record<string, LatencySummary>> {
+export async function bullmqLatency(target: BullTarget): Promise<LatencySession> {
   const name = "latency";
   const queue = target.queue(name);
   const worker = target.worker(name, 1, true);
@@ -234,38 +232,29 @@ export async function bullmqLatency(
       resolve();
     }
   });
-  const opts = { removeOnComplete: false };
-  try {
-    await Promise.all([queue.waitUntilReady(), worker.waitUntilReady(), events.waitUntilReady()]);
-    const byEvent = async (): Promise<void> => {
-      const job = await queue.add("job", {}, opts);
-      if (early.delete(job.id!)) return;
-      await new Promise<void>((resolve) => waiting.set(job.id!, resolve));
-    };
-    const byQueueEvents = async (): Promise<void> => {
-      const job = await queue.add("job", {}, opts);
-      await job.waitUntilFinished(events);
-      early.delete(job.id!);
-    };
-    const sample = async (fn: () => Promise<void>): Promise<LatencySummary> => {
-      for (let i = 0; i < options.warmup; i++) await fn();
-      const samples: number[] = [];
-      for (let i = 0; i < options.runs; i++) {
-        const start = nowMs();
-        await fn();
-        samples.push(nowMs() - start);
-      }
-      return summarize(samples);
-    };
-    return {
-      [IN_PROCESS]: await sample(byEvent),
-      [SEPARATE_CLIENT]: await sample(byQueueEvents),
-    };
-  } finally {
+  const close = async (): Promise<void> => {
     await worker.close();
     await events.close();
     await queue.close();
+  };
+  try {
+    await Promise.all([queue.waitUntilReady(), worker.waitUntilReady(), events.waitUntilReady()]);
+  } catch (error) {
+    await close();
+    throw error;
   }
+  const opts = { removeOnComplete: false };
+  const byEvent = async (): Promise<void> => {
+    const job = await queue.add("job", {}, opts);
+    if (early.delete(job.id!)) return;
+    await new Promise<void>((resolve) => waiting.set(job.id!, resolve));
+  };
+  const byQueueEvents = async (): Promise<void> => {
+    const job = await queue.add("job", {}, opts);
+    await job.waitUntilFinished(events);
+    early.delete(job.id!);
+  };
+  return { variants: { [IN_PROCESS]: byEvent, [SEPARATE_CLIENT]: byQueueEvents }, close };
 }
 
 /** BullMQ keeping completed jobs (comparable with FlowMesh, which keeps run history) and removing them. */
@@ -291,5 +280,5 @@ export function bullmqFlowContender(target: BullTarget): FlowContender {
 
 /** BullMQ's low-load latency. */
 export function bullmqLatencyContender(target: BullTarget): LatencyContender {
-  return { name: "BullMQ", latency: (options) => bullmqLatency(target, options) };
+  return { name: "BullMQ", open: () => bullmqLatency(target) };
 }

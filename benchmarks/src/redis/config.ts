@@ -44,6 +44,8 @@ export interface RedisSizes {
   /** (c): measured runs and unmeasured warm-up runs (enough warm-up that the JIT has settled for both systems). */
   latencyRuns: number;
   latencyWarmup: number;
+  /** (c): the measured runs are taken in this many rounds, interleaving every system's variants. */
+  latencyRounds: number;
   /** redis-benchmark requests per test. */
   ceilingRequests: number;
 }
@@ -56,6 +58,7 @@ export const FULL: RedisSizes = {
   flowLatencyRuns: 100,
   latencyRuns: 2_000,
   latencyWarmup: 1_000,
+  latencyRounds: 20,
   ceilingRequests: 100_000,
 };
 
@@ -67,5 +70,6 @@ export const QUICK: RedisSizes = {
   flowLatencyRuns: 20,
   latencyRuns: 200,
   latencyWarmup: 20,
+  latencyRounds: 4,
   ceilingRequests: 20_000,
 };

@@ -114,11 +114,12 @@ async function main(): Promise<void> {
     latencyRows = await runLatencyScenario(latency, {
       runs: sizes.latencyRuns,
       warmup: sizes.latencyWarmup,
+      rounds: sizes.latencyRounds,
       reset: flushBenchDb,
     });
     out.push(
       formatLatency(
-        `(c) start → completed, single-task runs one at a time (${sizes.latencyRuns} after ${sizes.latencyWarmup} warm-up), worker concurrency 1`,
+        `(c) start → completed, single-task runs one at a time (${sizes.latencyRuns} after ${sizes.latencyWarmup} warm-up, per variant, in ${sizes.latencyRounds} interleaved rounds), worker concurrency 1`,
         latencyRows,
       ),
       "",

@@ -13,7 +13,8 @@
  *   pending and running runs share `<p>idx:st:active`, each terminal status
  *   has its own;
  * - `<p>signals` — pub/sub channel: `w` (work), `d|<ms>` (a retry due in ms),
- *   `f|<status>|<id>` (a run someone waits for finished), `c|<id>` (run cancelled).
+ *   `f|<status>|<id>[|<result JSON>]` (a run someone waits for finished, with its result
+ *   when small), `c|<id>` (run cancelled).
  *
  * A run's two keys share the hash tag `{<id>}`, so they sit in one Cluster
  * slot; the global keys do not (see the README's Cluster notes).

@@ -31,6 +31,7 @@ import type {
   RunSummary,
 } from "@flowmesh/core/plugin";
 import type { RunRecord, TerminalRunStatus } from "@flowmesh/core";
+import { randomBytes } from "node:crypto";
 import { Redis, type Cluster } from "ioredis";
 import {
   decodeResult,
@@ -72,6 +73,12 @@ export class RedisCoordinator implements Coordinator {
   /** Every key starts with this (ends in `:`). */
   readonly keyPrefix: string;
   private readonly keys: KeyLayout;
+  /**
+   * Names this coordinator where a run records who waits for it (`wt`): a run only this
+   * coordinator waits for ends without a message to every process, since it hears of the ends
+   * its own worker reports directly.
+   */
+  private readonly id = randomBytes(9).toString("base64url");
   private readonly options: ResolvedRedisOptions;
   private readonly ownsClient: boolean;
   private readonly logger: Logger;
@@ -79,21 +86,21 @@ export class RedisCoordinator implements Coordinator {
   private starting: Promise<void> | undefined;
   /** Runs started in one tick, created by one script call. */
   private readonly creations = new Batcher<(string | number)[]>(
-    (args) => this.run(SCRIPTS.createRun, [], [this.keyPrefix, ...args]) as Promise<(string | number)[][]>,
+    (args) =>
+      this.run(SCRIPTS.createRun, [], [this.keyPrefix, this.id, ...args]) as Promise<(string | number)[][]>,
     128,
   );
   /** Results read in one tick (every waiter of a burst of finished runs), read by one script call. */
   private readonly results = new Batcher<0 | string[]>(
-    (args) => this.run(SCRIPTS.result, [], [this.keyPrefix, ...args]) as Promise<(0 | string[])[]>,
+    (args) => this.run(SCRIPTS.result, [], [this.keyPrefix, this.id, ...args]) as Promise<(0 | string[])[]>,
   );
   /** Outcomes reported and the claim made in one tick, run by one round script call. */
   private readonly rounds = new RoundBatcher(async (max, leaseMs, outcomes) => {
-    const reply = (await this.run(SCRIPTS.round, [], [this.keyPrefix, max, leaseMs, ...outcomes])) as [
-      OutcomeReply[],
-      unknown[][],
-      string,
-      string,
-    ];
+    const reply = (await this.run(
+      SCRIPTS.round,
+      [],
+      [this.keyPrefix, max, leaseMs, this.id, ...outcomes],
+    )) as [OutcomeReply[], unknown[][], string, string];
     return {
       outcomes: reply[2] === "" ? reply[0] : backendError("complete", new Error(reply[2])),
       claimed: reply[3] === "" ? reply[1] : backendError("claim", new Error(reply[3])),

@@ -7,6 +7,7 @@
 import type { CoordinatorSignal } from "@flowmesh/core/plugin";
 import type { Logger, TerminalRunStatus } from "@flowmesh/core";
 import type { Cluster, Redis } from "ioredis";
+import { decodeResult } from "./codec.js";
 
 const WORK: CoordinatorSignal = { type: "work" };
 
@@ -79,15 +80,9 @@ export class SignalHub {
       case "d":
         this.armDue(Date.now() + Number(message.slice(2)));
         return;
-      case "f": {
-        const bar = message.indexOf("|", 2);
-        this.emit({
-          type: "run-finished",
-          status: message.slice(2, bar) as TerminalRunStatus,
-          runId: message.slice(bar + 1),
-        });
+      case "f":
+        this.emit(decodeFinished(message));
         return;
-      }
       case "c":
         this.emit({ type: "run-cancelled", runId: message.slice(2) });
         return;
@@ -154,4 +149,26 @@ export class SignalHub {
       else subscriber.disconnect();
     }
   }
+}
+
+/**
+ * `f|<status>|<id>`, optionally followed by `|` and the run's result as a JSON array (what the
+ * result script returns; see `publish_end`). A result that does not decode is left out: the
+ * waiters then read it.
+ */
+export function decodeFinished(message: string): CoordinatorSignal {
+  const bar = message.indexOf("|", 2);
+  const status = message.slice(2, bar) as TerminalRunStatus;
+  const end = message.indexOf("|", bar + 1);
+  if (end === -1) return { type: "run-finished", status, runId: message.slice(bar + 1) };
+  const runId = message.slice(bar + 1, end);
+  let reply: unknown;
+  try {
+    reply = JSON.parse(message.slice(end + 1));
+  } catch {
+    return { type: "run-finished", status, runId };
+  }
+  if (!Array.isArray(reply) || reply.length < 4 || !reply.every((v) => typeof v === "string"))
+    return { type: "run-finished", status, runId };
+  return { type: "run-finished", status, runId, result: decodeResult(reply) };
 }

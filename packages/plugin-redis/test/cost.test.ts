@@ -71,28 +71,58 @@ describe("per-run Redis work", () => {
     });
     expect(heardByA).toContainEqual({ type: "run-finished", runId: "quiet", status: "succeeded" });
 
-    // B reads the unfinished run (what a waiter does first): its end is then published, and B hears it.
+    // B reads the unfinished run (what a waiter does first): its end is then published, and B hears
+    // it with its result (B's waiters need not read it back).
     await a.createRun(request("awaited", ["only"]));
     expect((await b.getResult("awaited"))?.status).toBe("pending");
     const [awaited] = await claimAll(a);
     // The run's result comes with the outcome that ended it (A's own waiters need not read it).
-    expect(await a.complete(awaited!, { output: 2, durationMs: 1 })).toEqual({
-      ok: true,
-      runStatus: "succeeded",
-      result: await b.getResult("awaited"),
-    });
+    const outcome = await a.complete(awaited!, { output: 2, durationMs: 1 });
+    const result = await b.getResult("awaited");
+    expect(result).toMatchObject({ status: "succeeded", outputs: { only: 2 } });
+    expect(outcome).toEqual({ ok: true, runStatus: "succeeded", result });
     await until(
       () => heardByB.some((s) => s.type === "run-finished" && s.runId === "awaited"),
       "B to hear the awaited run's end",
     );
-    expect(heardByB).toContainEqual({ type: "run-finished", runId: "awaited", status: "succeeded" });
-    await until(() => published.includes("f|succeeded|awaited"), "the published end");
-    expect(published.filter((m) => m.startsWith("f|"))).toEqual(["f|succeeded|awaited"]);
+    expect(heardByB).toContainEqual({ type: "run-finished", runId: "awaited", status: "succeeded", result });
+    await until(() => published.some((m) => m.startsWith("f|succeeded|awaited|")), "the published end");
+    expect(published.filter((m) => m.startsWith("f|"))).toHaveLength(1);
     expect(heardByB.some((s) => s.type === "run-finished" && s.runId === "quiet")).toBe(false);
 
     // A run read after its end is not marked: the read itself returned the result.
     expect((await b.getResult("quiet"))?.status).toBe("succeeded");
     expect(await a.client.hexists(`${p}:run:{quiet}`, "wt")).toBe(0);
+  });
+
+  it("sends no message for a run only the coordinator that ends it waits for", async () => {
+    const p = `${prefix}:self`;
+    const a = await coordinator(p);
+    const b = await coordinator(p);
+    const heardByA = listen(a);
+    const raw = new Redis(REDIS_URL);
+    clients.push(raw);
+    const published: string[] = [];
+    raw.on("message", (_channel: string, message: string) => published.push(message));
+    await raw.subscribe(`${p}:signals`);
+
+    // Only A waits, and A's worker ends the run: A hears it directly, nobody else is told.
+    await a.createRun(request("own", ["only"]));
+    expect((await a.getResult("own"))?.status).toBe("pending");
+    const [own] = await claimAll(a);
+    expect(await a.complete(own!, { output: 1, durationMs: 1 })).toMatchObject({
+      result: { status: "succeeded" },
+    });
+    expect(heardByA).toContainEqual({ type: "run-finished", runId: "own", status: "succeeded" });
+
+    // A and B wait: the end is published, though A ends it.
+    await a.createRun(request("both", ["only"]));
+    await a.getResult("both");
+    await b.getResult("both");
+    const [both] = await claimAll(a);
+    await a.complete(both!, { output: 2, durationMs: 1 });
+    await until(() => published.some((m) => m.startsWith("f|succeeded|both|")), "the published end");
+    expect(published.filter((m) => m.startsWith("f|"))).toHaveLength(1);
   });
 
   it("keeps pending and running runs in one index and moves a run only when it ends", async () => {

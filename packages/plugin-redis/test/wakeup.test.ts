@@ -16,19 +16,21 @@ afterAll(async () => {
   for (const prefix of prefixes) await deletePrefix(prefix);
 });
 
-function pair(url = REDIS_URL): { worker: FlowMesh; api: FlowMesh; backend: RedisCoordinator } {
+function pair(url = REDIS_URL): {
+  worker: FlowMesh;
+  api: FlowMesh;
+  backend: RedisCoordinator;
+  apiBackend: RedisCoordinator;
+} {
   const prefix = uniquePrefix("wakeup");
   prefixes.push(prefix);
   // No safety wake-up and a slow sweep: anything that happens comes from a signal.
   const backend = new RedisCoordinator({ url, keyPrefix: prefix, idleWakeMs: 0, logger: quietLogger() });
   const worker = createFlowMesh({ backend, logger: quietLogger(), sweepInterval: "1h" });
-  const api = createFlowMesh({
-    backend: new RedisCoordinator({ url: REDIS_URL, keyPrefix: prefix, logger: quietLogger() }),
-    worker: false,
-    logger: quietLogger(),
-  });
+  const apiBackend = new RedisCoordinator({ url: REDIS_URL, keyPrefix: prefix, logger: quietLogger() });
+  const api = createFlowMesh({ backend: apiBackend, worker: false, logger: quietLogger() });
   engines.push(worker, api);
-  return { worker, api, backend };
+  return { worker, api, backend, apiBackend };
 }
 
 describe("blocking for work", () => {
@@ -52,6 +54,26 @@ describe("blocking for work", () => {
     console.log(`[wakeup] start in another engine → task running: ${latency.toFixed(1)} ms`);
     expect(latency).toBeLessThan(1000);
     expect(claims).toHaveBeenCalled();
+  });
+
+  it("hands a waiter on another engine the result with the run's end; a large result is read", async () => {
+    const { worker, api, apiBackend } = pair();
+    for (const fm of [worker, api]) {
+      await fm.register({
+        name: "sized",
+        tasks: [{ name: "t", handler: async (ctx) => "x".repeat((ctx.input as { size: number }).size) }],
+      });
+    }
+    await worker.ready();
+    await api.ready();
+    const reads = vi.spyOn(apiBackend, "getResult");
+    // Small: the waiter's first read (which marks the run awaited) is its only one.
+    expect(await (await api.start("sized", { size: 10 })).result()).toEqual({ t: "x".repeat(10) });
+    expect(reads).toHaveBeenCalledTimes(1);
+    // Over the 4 KiB a message carries: the end comes without it, and the waiter reads it.
+    reads.mockClear();
+    expect(await (await api.start("sized", { size: 5000 })).result()).toEqual({ t: "x".repeat(5000) });
+    expect(reads).toHaveBeenCalledTimes(2);
   });
 
   it("wakes when a delayed retry falls due, without polling", async () => {

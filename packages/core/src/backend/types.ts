@@ -185,7 +185,13 @@ export interface CoordinatorHealth {
 /** Wake-ups and notifications a coordinator pushes to subscribers. */
 export type CoordinatorSignal =
   | { type: "work" }
-  | { type: "run-finished"; runId: string; status: TerminalRunStatus }
+  | {
+      type: "run-finished";
+      runId: string;
+      status: TerminalRunStatus;
+      /** The run's result, when the backend sent it along: waiters are released without reading it. */
+      result?: RunResult;
+    }
   | { type: "run-cancelled"; runId: string };
 
 export interface ReadEventsOptions {

@@ -468,7 +468,7 @@ export class FlowMesh {
         // that arrive meanwhile, are released when that is done.
         if (this.endingHere.has(signal.runId) || this.worker?.isFinishing(signal.runId) === true) {
           this.waiters.hold(signal.runId);
-        } else this.waiters.release(signal.runId);
+        } else this.waiters.release(signal.runId, signal.result);
         return;
       }
     }

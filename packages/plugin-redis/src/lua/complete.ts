@@ -1,6 +1,6 @@
 /**
  * Completes a batch of outcomes (all those reported in one tick; run by the
- * round script), from ARGV[from] on, 7 values each: run id, task index, task
+ * round script for the coordinator whose id is `me`), from ARGV[from] on, 7 values each: run id, task index, task
  * name, claim counter, output JSON ('' for undefined), durationMs, skipped
  * ('1'/'0').
  *
@@ -13,7 +13,7 @@
  * four values). Returns one result per outcome, in order.
  */
 export const COMPLETE_OUTCOMES = `
-local function complete_outcomes(from, now)
+local function complete_outcomes(from, now, me)
   local out = {}
   for j = from, #ARGV, 7 do
     local id, i, name, k = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
@@ -53,10 +53,12 @@ local function complete_outcomes(from, now)
         move_status_later(id, f[10], ended, f[11])
         if f[12] then zrem_later(DEADLINES, id) end
         if f[13] then
-          -- Someone waits for the run: tell every process, and hand its result to this worker's
-          -- engine, which may be the one waiting (it need not read it back).
-          redis.call('PUBLISH', SIGNALS, 'f|' .. ended .. '|' .. id)
-          out[#out + 1] = (result_of(key))
+          -- Someone waits for the run: tell every process, unless only this worker's own coordinator
+          -- waits (it hears of the end directly), and hand the result to this worker's engine,
+          -- which may be the one waiting (it need not read it back).
+          local r = result_of(key)
+          if f[13] ~= me then publish_end(ended, id, r) end
+          out[#out + 1] = r
         else
           -- The run's times, for the worker's log line.
           out[#out + 1] = { ended, f[14] or '', int(now) }
@@ -80,5 +82,5 @@ local function complete_outcomes(from, now)
   end
   return out
 end
-local function complete_batch(from, now) return flush_after(complete_outcomes, from, now) end
+local function complete_batch(from, now, me) return flush_after(complete_outcomes, from, now, me) end
 `;

@@ -1,6 +1,6 @@
 /**
  * createRun, for a batch of runs (all those started in one tick). ARGV:
- * prefix, then per run: its argument count A and A values — id, idempotency
+ * prefix, the starting coordinator's id, then per run: its argument count A and A values — id, idempotency
  * key ('' for none), workflow, namespace, timeoutMs ('' for none), field count
  * F, F field/value pairs (static per graph and per request), then root task
  * index/priority pairs. Runs are created in order, so two starts with one
@@ -42,7 +42,7 @@ local function create(a, last)
     fields[#fields + 1] = deadline
     -- The starting engine keeps a deadline timer until it hears of the end.
     fields[#fields + 1] = 'wt'
-    fields[#fields + 1] = '1'
+    fields[#fields + 1] = ARGV[2]
     zadd_later(DEADLINES, deadline, id)
   end
   local roots = a + 6 + nfields * 2
@@ -64,7 +64,7 @@ local function create(a, last)
 end
 
 local function create_all()
-  local a = 2
+  local a = 3
   while a <= #ARGV do
     local count = tonumber(ARGV[a])
     out[#out + 1] = create(a + 1, a + count)

@@ -2,7 +2,7 @@
  * finishRun (cancel or time out). KEYS: run hash, run events. ARGV: prefix,
  * id, status, run error JSON. Every unfinished task becomes `cancelled` and
  * leaves the queues (so running leases are lost), the run ends, and
- * subscribers hear `c|<id>` (abort running attempts) then `f|<status>|<id>`.
+ * subscribers hear `c|<id>` (abort running attempts) then, when awaited, `f|<status>|<id>…`.
  * Returns the run hash, or false when the run is unknown or already ended.
  */
 export const FINISH_RUN = `

@@ -4,7 +4,8 @@
  * core's task statuses by position (0 pending … 8 cancelled).
  *
  * Per-run hash fields: `wf ver st in ca sa ea dl tmo ik rh by ns err rem nf tn`,
- * and `wt` once someone waits for the run's end (it is then published);
+ * and `wt` once someone waits for the run's end: the waiting coordinator's id, or `*` when
+ * several wait (the end is then published to them; see `publish_end`);
  * per-task fields end in the task's index: `n` name, `p` priority, `dp`/`dn`
  * dependency/dependent indices, `w` unmet dependencies, `s` status, `a`
  * attempts, `fa` first attempt of the round, `k` claim counter (the lease
@@ -157,17 +158,6 @@ local function set_status(key, id, from, to, created)
   redis.call('HSET', key, 'st', to)
   move_status(id, from, to, created)
 end
--- Ends a run: status, end time, event, index, deadline, and the run-finished signal if awaited.
-local function end_run(key, ev, id, status, now)
-  local f = redis.call('HMGET', key, 'st', 'ca', 'dl', 'wt')
-  redis.call('HSET', key, 'st', status, 'ea', now)
-  move_status(id, f[1], status, f[2])
-  log(ev, 't', 'run:' .. status)
-  if f[3] then redis.call('ZREM', DEADLINES, id) end
-  -- Other processes hear of the end only when one waits for it (see the result script); the
-  -- process that ended the run signals its own subscribers.
-  if f[4] then redis.call('PUBLISH', SIGNALS, 'f|' .. status .. '|' .. id) end
-end
 -- What a run's waiters get (see the result script): {status, startedAt, endedAt, error JSON, then
 -- name/output JSON pairs once it succeeded}, '' for absent values.
 local function result_of(key)
@@ -184,6 +174,30 @@ local function result_of(key)
     for j = 1, #values do r[#r + 1] = values[j] or '' end
   end
   return r, f[1]
+end
+-- Tells every process that an awaited run ended: 'f|<status>|<id>', then '|' and its result (as
+-- result_of returns it) as a JSON array when that is small, so a waiter in another process need
+-- not read it back; a large result stays out of a message every process receives.
+local INLINE_RESULT_BYTES = 4096
+local function publish_end(status, id, r)
+  local message = 'f|' .. status .. '|' .. id
+  if r then
+    local size = 0
+    for j = 1, #r do size = size + #r[j] end
+    if size <= INLINE_RESULT_BYTES then message = message .. '|' .. cjson.encode(r) end
+  end
+  redis.call('PUBLISH', SIGNALS, message)
+end
+-- Ends a run: status, end time, event, index, deadline, and the run-finished signal if awaited.
+local function end_run(key, ev, id, status, now)
+  local f = redis.call('HMGET', key, 'st', 'ca', 'dl', 'wt')
+  redis.call('HSET', key, 'st', status, 'ea', now)
+  move_status(id, f[1], status, f[2])
+  log(ev, 't', 'run:' .. status)
+  if f[3] then redis.call('ZREM', DEADLINES, id) end
+  -- Other processes hear of the end only when one waits for it (see the result script); the
+  -- process that ended the run signals its own subscribers.
+  if f[4] then publish_end(status, id, (result_of(key))) end
 end
 -- Ends a run whose every task is done: failed if any task failed.
 local function settle(key, ev, id, now)
