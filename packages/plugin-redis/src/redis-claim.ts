@@ -5,6 +5,8 @@ import { fromJson } from "./codec.js";
 const NO_DEPS: Record<string, unknown> = Object.freeze({});
 
 export class RedisClaim implements ClaimedTask {
+  /** Values per task in the claim script's reply, before its dependency values. */
+  static readonly FIELDS = 11;
   readonly runId: string;
   readonly index: number;
   readonly task: string;
@@ -20,20 +22,21 @@ export class RedisClaim implements ClaimedTask {
   private inputCache: { value: unknown } | undefined;
   private depsCache: Record<string, unknown> | undefined;
 
-  /** `entry` is one element of the claim script's reply. */
-  constructor(entry: readonly unknown[]) {
-    this.runId = entry[0] as string;
-    this.index = Number(entry[1]);
-    this.task = entry[2] as string;
-    this.token = entry[3] as string;
-    this.attempt = Number(entry[4]);
-    this.roundAttempt = Number(entry[5]);
-    this.workflow = entry[6] as string;
-    this.version = entry[7] as string;
-    this.rawInput = entry[8] as string;
-    this.readyAt = Number(entry[9]);
-    this.leaseExpiresAt = Number(entry[10]);
-    this.rawDeps = entry.length > 11 ? entry.slice(11) : [];
+  /** The task whose fields start at `reply[at]` in the claim script's flat reply, with `deps` dependency values. */
+  constructor(reply: readonly unknown[], at: number, deps: number) {
+    this.runId = reply[at] as string;
+    this.index = Number(reply[at + 1]);
+    this.task = reply[at + 2] as string;
+    this.token = reply[at + 3] as string;
+    this.attempt = Number(reply[at + 4]);
+    this.roundAttempt = Number(reply[at + 5]);
+    this.workflow = reply[at + 6] as string;
+    this.version = reply[at + 7] as string;
+    this.rawInput = reply[at + 8] as string;
+    this.readyAt = Number(reply[at + 9]);
+    this.leaseExpiresAt = Number(reply[at + 10]);
+    const start = at + RedisClaim.FIELDS;
+    this.rawDeps = deps > 0 ? reply.slice(start, start + deps) : [];
   }
 
   get input(): unknown {

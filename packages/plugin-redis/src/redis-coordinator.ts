@@ -43,7 +43,7 @@ import {
   toJson,
 } from "./codec.js";
 import { Batcher } from "./batcher.js";
-import { RoundBatcher, type OutcomeReply } from "./round-batcher.js";
+import { RoundBatcher } from "./round-batcher.js";
 import { backendError, closed, unreachable } from "./errors.js";
 import { decodeEvents, eventCursor } from "./events.js";
 import { KeyLayout } from "./keys.js";
@@ -51,7 +51,7 @@ import { listRuns } from "./list-runs.js";
 import { redisOptionsSchema, type RedisBackendOptions, type ResolvedRedisOptions } from "./options.js";
 import { SCRIPTS } from "./scripts.js";
 import type { Script, ScriptArgs } from "./script.js";
-import { RedisClaim } from "./redis-claim.js";
+import { claimedTasks, outcomeReplies } from "./round-reply.js";
 import { SignalHub } from "./signal-hub.js";
 import { collectOptionIssues } from "./validate.js";
 
@@ -100,10 +100,10 @@ export class RedisCoordinator implements Coordinator {
       SCRIPTS.round,
       [],
       [this.keyPrefix, max, leaseMs, this.id, ...outcomes],
-    )) as [OutcomeReply[], unknown[][], string, string];
+    )) as [unknown[], unknown[], string, string];
     return {
-      outcomes: reply[2] === "" ? reply[0] : backendError("complete", new Error(reply[2])),
-      claimed: reply[3] === "" ? reply[1] : backendError("claim", new Error(reply[3])),
+      outcomes: reply[2] === "" ? outcomeReplies(reply[0]) : backendError("complete", new Error(reply[2])),
+      claimed: reply[3] === "" ? claimedTasks(reply[1]) : backendError("claim", new Error(reply[3])),
     };
   });
   /**
@@ -305,9 +305,8 @@ export class RedisCoordinator implements Coordinator {
 
   async claim(request: ClaimRequest): Promise<ClaimedTask[]> {
     this.assertUsable();
-    const reply = await this.rounds.claim(request.max, request.leaseMs);
-    if (reply.length === 0) return NOTHING;
-    return reply.map((entry) => new RedisClaim(entry));
+    const claimed = await this.rounds.claim(request.max, request.leaseMs);
+    return claimed.length === 0 ? NOTHING : claimed;
   }
 
   async heartbeat(leases: readonly LeaseRef[], leaseMs: number): Promise<LeaseRef[]> {

@@ -11,6 +11,8 @@
  * second reaches Redis while it runs the first, and each claim's answer
  * arrives while Redis runs the other.
  */
+import type { RedisClaim } from "./redis-claim.js";
+
 /**
  * An outcome's result: 0 lease lost, 1 committed, or, when it ended the run, `[status,
  * startedAt, endedAt]`, or (when someone waits for that run) its result (see `decodeResult`).
@@ -26,7 +28,7 @@ export type SendRound = (max: number, leaseMs: number, outcomes: (string | numbe
 /** A round's reply: the outcomes' results and the claimed entries, each part failing alone. */
 export interface RoundReply {
   readonly outcomes: OutcomeReply[] | Error;
-  readonly claimed: unknown[][] | Error;
+  readonly claimed: RedisClaim[] | Error;
 }
 
 interface Waiter<T> {
@@ -34,7 +36,7 @@ interface Waiter<T> {
   reject: (error: unknown) => void;
 }
 
-interface PendingClaim extends Waiter<unknown[][]> {
+interface PendingClaim extends Waiter<RedisClaim[]> {
   max: number;
   leaseMs: number;
 }
@@ -68,9 +70,9 @@ export class RoundBatcher {
     });
   }
 
-  /** Queues a claim of up to `max` tasks; resolves with the claim script's entries. */
-  claim(max: number, leaseMs: number): Promise<unknown[][]> {
-    return new Promise<unknown[][]>((resolve, reject) => {
+  /** Queues a claim of up to `max` tasks; resolves with the tasks claimed. */
+  claim(max: number, leaseMs: number): Promise<RedisClaim[]> {
+    return new Promise<RedisClaim[]>((resolve, reject) => {
       this.claims.push({ max, leaseMs, resolve, reject });
       this.schedule();
     });

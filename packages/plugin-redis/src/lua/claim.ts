@@ -3,8 +3,10 @@
  * `max` ready tasks (highest priority, then oldest) and leases each until
  * Redis `TIME` + leaseMs with a fresh token `<index>:<claim counter>`.
  *
- * Returns one entry per task: id, index, name, token, attempt, roundAttempt,
- * workflow, version, input JSON, readyAt, leaseExpiresAt, then dependency
+ * Returns one flat array (a nested table per task would cost Redis more to
+ * reply than the task's own fields): per task, the count D of dependency
+ * values, then id, index, name, token, attempt, roundAttempt, workflow,
+ * version, input JSON, readyAt, leaseExpiresAt, then D values: dependency
  * name/output-JSON pairs ('' for undefined).
  */
 export const CLAIM_TASKS = `
@@ -22,14 +24,14 @@ local function claim_tasks(max, lease_ms, now)
       promoted = promoted + 1
     end
   end
-  local out = {}
-  while #out < max do
-    local want = max - #out
+  local out, n, taken = {}, 0, 0
+  while taken < max do
+    local want = max - taken
     local popped = redis.call('ZPOPMIN', READY, want)
     if #popped == 0 then break end
     -- A member never due keeps the set a skiplist: a small one would be a listpack, scanned on every
     -- lease taken and released (about a tenth of a task's Redis cost).
-    if #out == 0 then redis.call('ZADD', LEASES, 'NX', '+inf', LEASE_PAD) end
+    if taken == 0 then redis.call('ZADD', LEASES, 'NX', '+inf', LEASE_PAD) end
     for j = 1, #popped, 2 do
       local m = popped[j]
       local id, i = split(m)
@@ -52,8 +54,21 @@ local function claim_tasks(max, lease_ms, now)
           log(ev, 't', 'task:started', 'k', f[5], 'a', int(attempt))
         end
         zadd_later(LEASES, int(expires), m)
-        local entry = { id, tonumber(i), f[5], i .. ':' .. k, attempt, attempt - tonumber(f[7] or '1') + 1,
-          f[9], f[10], f[11] or '', tonumber(f[6] or now), expires }
+        taken = taken + 1
+        local count = n + 1
+        out[count] = 0
+        out[n + 2] = id
+        out[n + 3] = tonumber(i)
+        out[n + 4] = f[5]
+        out[n + 5] = i .. ':' .. k
+        out[n + 6] = attempt
+        out[n + 7] = attempt - tonumber(f[7] or '1') + 1
+        out[n + 8] = f[9]
+        out[n + 9] = f[10]
+        out[n + 10] = f[11] or ''
+        out[n + 11] = tonumber(f[6] or now)
+        out[n + 12] = expires
+        n = n + 12
         if f[8] then
           -- Every dependency's name and output in one read.
           local fields = {}
@@ -63,11 +78,12 @@ local function claim_tasks(max, lease_ms, now)
           end
           local deps = redis.call('HMGET', key, unpack(fields))
           for x = 1, #fields, 2 do
-            entry[#entry + 1] = deps[x]
-            entry[#entry + 1] = deps[x + 1] or ''
+            out[n + 1] = deps[x]
+            out[n + 2] = deps[x + 1] or ''
+            n = n + 2
           end
+          out[count] = #fields
         end
-        out[#out + 1] = entry
       end
     end
     -- Fewer than asked: the queue is empty (only stale entries make a full pop come up short).

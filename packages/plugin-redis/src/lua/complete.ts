@@ -8,13 +8,14 @@
  * Otherwise the output is stored, every dependent whose last unmet dependency
  * this was is queued (the counter is decremented atomically, so a fan-in task
  * becomes ready exactly once), and the run ends when no task remains: 1, or,
- * when the run ended, `{status, startedAt, endedAt}`, or (when someone waits
+ * when the run ended, `status, startedAt, endedAt`, or (when someone waits
  * for the run) its result as the result script returns it (never fewer than
- * four values). Returns one result per outcome, in order.
+ * four values). Returns the outcomes' results in order, in one flat array:
+ * 0, 1, or the count of the values that follow.
  */
 export const COMPLETE_OUTCOMES = `
 local function complete_outcomes(from, now, me)
-  local out = {}
+  local out, n = {}, 0
   for j = from, #ARGV, 7 do
     local id, i, name, k = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
     local output, duration, skipped = ARGV[j + 4], ARGV[j + 5], ARGV[j + 6] == '1'
@@ -22,9 +23,10 @@ local function complete_outcomes(from, now, me)
     local F = fields_of(i)
     -- The fence (as holds()), what the commit needs and what ending the run needs, in one read: the
     -- end's fields cost every completion a little, a second command would cost every run end more.
-    local f = redis.call('HMGET', key, F.n, F.s, F.k, F.le, F.a, F.dn, F.x, 'rem', 'nf', 'st', 'ca', 'dl', 'wt', 'sa')
+    local f = redis.call('HMGET', key, F.n, F.s, F.k, F.le, F.a, F.dn, F.x, 'rem', 'nf', 'ca', 'dl', 'wt', 'sa')
     if not (f[1] == name and f[2] == '2' and f[3] == k and tonumber(f[4]) > now) then
-      out[#out + 1] = 0
+      n = n + 1
+      out[n] = 0
     else
       -- Tasks not finished yet: the run ends with this one when none remain.
       local rem = tonumber(f[8] or '0') - 1
@@ -50,18 +52,25 @@ local function complete_outcomes(from, now, me)
       if ended then
         -- One stream entry for the task's event and the run's end that follows it (see decodeEvents).
         log(events_key(id), 't', kind, 'k', name, 'a', f[5], 'd', duration, 'f', 'run:' .. ended)
-        move_status_later(id, f[10], ended, f[11])
-        if f[12] then zrem_later(DEADLINES, id) end
-        if f[13] then
+        -- A run with a task running is running (pending and running share one index anyway).
+        move_status_later(id, 'running', ended, f[10])
+        if f[11] then zrem_later(DEADLINES, id) end
+        if f[12] then
           -- Someone waits for the run: tell every process, unless only this worker's own coordinator
           -- waits (it hears of the end directly), and hand the result to this worker's engine,
           -- which may be the one waiting (it need not read it back).
           local r = result_of(key)
-          if f[13] ~= me then publish_end(ended, id, r) end
-          out[#out + 1] = r
+          if f[12] ~= me then publish_end(ended, id, r) end
+          out[n + 1] = #r
+          for x = 1, #r do out[n + 1 + x] = r[x] end
+          n = n + 1 + #r
         else
           -- The run's times, for the worker's log line.
-          out[#out + 1] = { ended, f[14] or '', int(now) }
+          out[n + 1] = 3
+          out[n + 2] = ended
+          out[n + 3] = f[13] or ''
+          out[n + 4] = int(now)
+          n = n + 4
         end
       else
         log(events_key(id), 't', kind, 'k', name, 'a', f[5], 'd', duration)
@@ -76,7 +85,8 @@ local function complete_outcomes(from, now, me)
             end
           end
         end
-        out[#out + 1] = 1
+        n = n + 1
+        out[n] = 1
       end
     end
   end
