@@ -37,6 +37,16 @@ function listen(c: RedisCoordinator): CoordinatorSignal[] {
   return signals;
 }
 
+/** Every message published on the prefix's signals channel from now on. */
+async function channel(p: string): Promise<string[]> {
+  const raw = new Redis(REDIS_URL);
+  clients.push(raw);
+  const published: string[] = [];
+  raw.on("message", (_channel: string, message: string) => published.push(message));
+  await raw.subscribe(`${p}:signals`);
+  return published;
+}
+
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!check()) {
@@ -52,11 +62,7 @@ describe("per-run Redis work", () => {
     const b = await coordinator(p);
     const heardByA = listen(a);
     const heardByB = listen(b);
-    const raw = new Redis(REDIS_URL);
-    clients.push(raw);
-    const published: string[] = [];
-    raw.on("message", (_channel: string, message: string) => published.push(message));
-    await raw.subscribe(`${p}:signals`);
+    const published = await channel(p);
 
     // Nobody waits: no message on the channel, but A (which ended it) tells its own listeners. Its
     // outcome carries the run's times (for A's log line), not its result.
@@ -100,11 +106,7 @@ describe("per-run Redis work", () => {
     const a = await coordinator(p);
     const b = await coordinator(p);
     const heardByA = listen(a);
-    const raw = new Redis(REDIS_URL);
-    clients.push(raw);
-    const published: string[] = [];
-    raw.on("message", (_channel: string, message: string) => published.push(message));
-    await raw.subscribe(`${p}:signals`);
+    const published = await channel(p);
 
     // Only A waits, and A's worker ends the run: A hears it directly, nobody else is told.
     await a.createRun(request("own", ["only"]));
