@@ -3,29 +3,18 @@
  * backend signals work (no busy polling), heartbeats every running lease on one
  * shared timer, sweeps expired leases and deadlines, and drains on stop.
  *
- * With an asynchronous backend (every call a round trip) the loop is
- * pipelined: a slot is free again as soon as its handler settles, while the
- * outcome is reported in the background (bounded), and a small buffer of
- * claimed-but-not-started tasks lets a freed slot start the next task with no
- * round trip, up to two claims staying in flight while the buffer runs low. The
- * in-process fast path ({@link SyncCoordinatorOps}) has no round trips to
- * hide and keeps the plain loop.
+ * With an asynchronous backend (every call a round trip) claiming is
+ * pipelined ({@link ClaimPipeline}): a slot is free again as soon as its
+ * handler settles, while the outcome is reported in the background (bounded,
+ * here). The in-process fast path ({@link SyncCoordinatorOps}) has no round
+ * trips to hide and keeps the plain loop.
  */
-import { performance } from "node:perf_hooks";
-import { setImmediate as yieldTurn } from "node:timers/promises";
 import type { ClaimedTask, ClaimRequest, LeaseRef, SyncCoordinatorOps } from "../backend/types.js";
-import { FlowMeshError, serializeError } from "../errors.js";
+import { FlowMeshError } from "../errors.js";
 import type { TerminalRunStatus } from "../types.js";
+import { ClaimPipeline } from "./claim-pipeline.js";
 import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
-
-/**
- * Claims an async backend worker keeps in flight at most. Two keep the
- * backend busy while this process starts one batch: with one, the backend
- * idles for every batch's turn here (and a backend that sends a worker's
- * outcomes with its claim, like Redis, would run in lockstep with it).
- */
-const CLAIMS_IN_FLIGHT = 2;
 
 export interface WorkerOptions {
   workerId: string;
@@ -44,12 +33,11 @@ export interface WorkerOptions {
 export class Worker {
   private inFlight = 0;
   private pumping = false;
+  /** Sync path: something asked for a claim while one was running or claiming was held. */
   private pumpAgain = false;
   private stopped = false;
   private started = false;
   private holds = 0;
-  /** The async claim loops in progress (see {@link CLAIMS_IN_FLIGHT}). */
-  private readonly filling = new Set<Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly idle = new Set<() => void>();
@@ -61,50 +49,16 @@ export class Worker {
   private readonly executor: Executor;
   /** The backend's synchronous fast path, if it has one. */
   private readonly sync: SyncCoordinatorOps | undefined;
-
-  // Async backends only (see the module comment).
-  /** Claimed, leased, not started yet: oldest first. */
-  private readonly buffer: Buffered[] = [];
-  private readonly prefetch: number;
-  /** Below this many buffered tasks, another claim goes out. */
-  private readonly lowWater: number;
+  /** Async backends only: the claim pipeline. */
+  private readonly pipeline: ClaimPipeline | undefined;
   /**
-   * Outcomes reported in the background at most (slot already freed): the
-   * backend batches them into one round trip, so this many can share one;
-   * as many behind the slots as the buffer holds ahead of them.
+   * Async backends: outcomes reported in the background at most (slot already
+   * freed): the backend batches them into one round trip, so this many can
+   * share one; as many behind the slots as the buffer holds ahead of them.
    */
   private readonly maxReporting: number;
-  /** Tasks one claim asks for at most. */
-  private readonly maxClaim: number;
   /** Outcomes being reported whose slot was already freed. */
   private reporting = 0;
-  /** Claims in flight. */
-  private claiming = 0;
-  /** Tasks the claims in flight may bring (their `max`): the next claim leaves room for them. */
-  private expected = 0;
-  /** Starting buffered tasks right now (re-entrancy guard). */
-  private starting = false;
-  private startAgain = false;
-  /**
-   * Runs cancelled while claims were in flight, with the sequence number
-   * current at the cancel: a claim sent before it drops their tasks.
-   */
-  private readonly cancelledDuringClaim = new Map<string, number>();
-  /** Numbers claims and cancellations, in order. */
-  private sequence = 0;
-  /** The numbers of the claims in flight. */
-  private readonly claimsSent = new Set<number>();
-  /**
-   * The last claim came back short (fewer tasks than asked): nothing more was
-   * ready, and the backend signals work when that changes. Until it does,
-   * only a claim that rides along with an outcome report goes out (it may
-   * take the dependents that outcome makes ready).
-   */
-  private drained = false;
-  /** Counts the backend's work signals: a claim sent before one cannot say the queue is drained. */
-  private wakes = 0;
-  /** True while an outcome report has just been queued (a claim sent now goes with it). */
-  private reportQueued = false;
 
   constructor(
     private readonly rt: EngineRuntime,
@@ -112,14 +66,34 @@ export class Worker {
   ) {
     this.request = { workerId: options.workerId, max: options.claimBatch, leaseMs: options.leaseMs };
     this.sync = rt.coordinator.sync;
-    // A few slots' worth even at low concurrency: at 10 slots a buffer of 10 drains within one claim round trip.
-    this.prefetch = this.sync === undefined ? (options.prefetch ?? Math.min(4 * options.concurrency, 32)) : 0;
-    this.lowWater = Math.ceil(this.prefetch / 2);
-    this.maxReporting = Math.max(options.concurrency, this.prefetch);
-    this.maxClaim = Math.min(
-      options.claimBatch,
-      Math.ceil((options.concurrency + this.prefetch) / CLAIMS_IN_FLIGHT),
-    );
+    if (this.sync === undefined) {
+      // A few slots' worth even at low concurrency: at 10 slots a buffer of 10 drains within one claim round trip.
+      const prefetch = options.prefetch ?? Math.min(4 * options.concurrency, 32);
+      this.pipeline = new ClaimPipeline(
+        rt,
+        {
+          workerId: options.workerId,
+          concurrency: options.concurrency,
+          leaseMs: options.leaseMs,
+          claimBatch: options.claimBatch,
+          running: () => this.inFlight,
+          started: () => this.started,
+          stopped: () => this.stopped,
+          held: () => this.holds > 0,
+          execute: (task) => this.execute(task),
+          claimed: () => {
+            this.healthy = true;
+          },
+          claimFailed: (error) => this.backendFailed(error),
+          reportError: (error) => this.reportError(error),
+        },
+        prefetch,
+      );
+      this.maxReporting = Math.max(options.concurrency, prefetch);
+    } else {
+      this.pipeline = undefined;
+      this.maxReporting = 0;
+    }
     this.executor = new Executor(rt, {
       settled: this.settled,
       crashed: this.crashed,
@@ -154,7 +128,7 @@ export class Worker {
 
   /** Async backends: claimed tasks waiting for a slot. */
   get buffered(): number {
-    return this.buffer.length;
+    return this.pipeline?.buffered ?? 0;
   }
 
   /** Attempts this worker runs at once at most. */
@@ -168,20 +142,21 @@ export class Worker {
   }
 
   release(): void {
-    if (--this.holds === 0 && this.pumpAgain) this.pump();
+    if (--this.holds > 0) return;
+    if (this.pipeline !== undefined) this.pipeline.released();
+    else if (this.pumpAgain) this.pump();
   }
 
   /** The backend signalled work (new tasks ready, a retry due, a reconnect): claim again. */
   wake(): void {
-    this.wakes++;
-    this.drained = false;
-    this.pump();
+    if (this.pipeline !== undefined) this.pipeline.wake();
+    else this.pump();
   }
 
   /** Claims more work if there are free slots; cheap to call often. */
   pump(): void {
     const sync = this.sync;
-    if (sync === undefined) return this.pumpAsync();
+    if (sync === undefined) return this.pipeline!.pump();
     if (this.pumping || this.holds > 0) {
       this.pumpAgain = true;
       return;
@@ -189,155 +164,6 @@ export class Worker {
     if (!this.started || this.stopped || this.inFlight >= this.options.concurrency) return;
     this.pumping = true;
     this.fillSync(sync);
-  }
-
-  /** Async backends: start buffered tasks in free slots, then claim if the buffer runs low. */
-  private pumpAsync(): void {
-    if (this.holds > 0 || this.claiming > 0) {
-      // A claim in flight loops again when it lands; a hold ends with a pump.
-      this.pumpAgain = true;
-      if (this.holds > 0) return;
-    }
-    if (!this.started || this.stopped) return;
-    this.startBuffered();
-    if (this.claiming < CLAIMS_IN_FLIGHT && this.claimSize() > 0) {
-      this.claiming++;
-      const loop = this.fill();
-      this.filling.add(loop);
-      void loop.finally(() => this.filling.delete(loop));
-    }
-  }
-
-  /** Starts buffered tasks while slots are free; iterative when a started handler frees a slot at once. */
-  private startBuffered(): void {
-    if (this.starting) {
-      this.startAgain = true;
-      return;
-    }
-    this.starting = true;
-    try {
-      do {
-        this.startAgain = false;
-        while (this.buffer.length > 0 && this.inFlight < this.options.concurrency && !this.stopped) {
-          const entry = this.buffer.shift()!;
-          // Not renewed in time (heartbeats failing): the lease may be someone else's by now.
-          if (entry.leaseUntil < performance.now()) this.expired(entry.task);
-          else this.execute(entry.task);
-        }
-      } while (this.startAgain);
-    } finally {
-      this.starting = false;
-    }
-  }
-
-  /**
-   * How many tasks to claim now: what the slots and the prefetch buffer hold
-   * together, less what is running, buffered and coming in claims already in
-   * flight, and at most half of that capacity, so two claims can be in flight;
-   * 0 while the buffer is above its low-water mark and no slot is free.
-   */
-  private claimSize(): number {
-    if (this.drained && !this.reportQueued) return 0;
-    const coming = this.buffer.length + this.expected;
-    const free = this.options.concurrency - this.inFlight - coming;
-    if (this.buffer.length >= this.lowWater && free <= 0) return 0;
-    return Math.min(this.maxClaim, free + this.prefetch);
-  }
-
-  /**
-   * Async backends: one of up to {@link CLAIMS_IN_FLIGHT} loops, each keeping
-   * a claim in flight while slots or the buffer want tasks.
-   */
-  private async fill(): Promise<void> {
-    try {
-      for (;;) {
-        if (this.stopped) break;
-        if (this.holds > 0) {
-          // `release()` pumps again.
-          this.pumpAgain = true;
-          break;
-        }
-        // No room: claims in flight or running tasks will loop again (a wake-up stays noted meanwhile).
-        const max = this.claimSize();
-        if (max <= 0) break;
-        // This claim answers every wake-up so far.
-        this.pumpAgain = false;
-        const sentAt = performance.now();
-        const seq = ++this.sequence;
-        this.claimsSent.add(seq);
-        this.expected += max;
-        const wakes = this.wakes;
-        let claimed: readonly ClaimedTask[];
-        try {
-          claimed = await this.rt.coordinator.claim({
-            workerId: this.options.workerId,
-            max,
-            leaseMs: this.options.leaseMs,
-          });
-        } finally {
-          this.expected -= max;
-          this.claimsSent.delete(seq);
-        }
-        this.healthy = true;
-        this.drained = claimed.length < max && this.wakes === wakes;
-        if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
-        if (this.stopped) {
-          await this.handBack(claimed);
-          break;
-        }
-        const leaseUntil = sentAt + this.options.leaseMs;
-        for (const task of claimed) this.buffer.push({ task, leaseUntil });
-        this.startBuffered();
-        // Nothing ready: wait for the backend's next wake-up (unless one came meanwhile).
-        if (claimed.length === 0) {
-          if (!this.pumpAgain) break;
-        } else {
-          // Let this batch's quick handlers settle and free their slots before sizing the next claim:
-          // sized now, it would be cut short by work about to finish, and the claims in flight would
-          // fall into step (sent, and answered, together) instead of overlapping this process's turns.
-          await yieldTurn();
-        }
-      }
-    } catch (error) {
-      this.backendFailed(error);
-    } finally {
-      this.claiming--;
-      if (this.claiming === 0) this.cancelledDuringClaim.clear();
-    }
-  }
-
-  /**
-   * Drops the tasks of runs cancelled after the claim numbered `seq` was
-   * sent (the claim may have taken them before the cancel), and forgets
-   * cancellations no claim still in flight was sent before.
-   */
-  private dropCancelled(claimed: readonly ClaimedTask[], seq: number): readonly ClaimedTask[] {
-    const cancelled = this.cancelledDuringClaim;
-    const kept = claimed.filter((task) => (cancelled.get(task.runId) ?? 0) <= seq);
-    let oldest = Infinity;
-    for (const sent of this.claimsSent) oldest = Math.min(oldest, sent);
-    for (const [runId, at] of cancelled) if (at <= oldest) cancelled.delete(runId);
-    return kept;
-  }
-
-  /**
-   * Returns claimed tasks that will not start here to the queue at once,
-   * without using an attempt, so another worker can take them now instead of
-   * after their lease expires.
-   */
-  private async handBack(tasks: readonly ClaimedTask[]): Promise<void> {
-    if (tasks.length === 0) return;
-    const error = serializeError(
-      new FlowMeshError("FM_ERR_CLOSED", "the worker stopped before starting the task: handed back"),
-    );
-    await Promise.all(
-      tasks.map((task) =>
-        this.rt.coordinator.fail(task, { error, durationMs: 0, retryDelayMs: 0, refundAttempt: true }).then(
-          () => undefined,
-          (failure: unknown) => this.reportError(failure),
-        ),
-      ),
-    );
   }
 
   /** The in-process fast path: the same loop with no promise per claim. */
@@ -394,12 +220,7 @@ export class Worker {
     if (this.reporting >= this.maxReporting) return false;
     this.reporting++;
     this.inFlight--;
-    this.reportQueued = true;
-    try {
-      this.pumpAsync();
-    } finally {
-      this.reportQueued = false;
-    }
+    this.pipeline!.pumpWithReport();
     return true;
   };
 
@@ -427,8 +248,7 @@ export class Worker {
   /** Aborts every running attempt of a run (cancelled or timed out elsewhere); its buffered tasks never start. */
   abortRun(runId: string, reason: unknown): void {
     // The run is over: its leases are void, nothing to hand back.
-    if (this.buffer.length > 0) this.dropBuffered((task) => task.runId === runId);
-    if (this.claiming > 0) this.cancelledDuringClaim.set(runId, ++this.sequence);
+    this.pipeline?.dropRun(runId);
     for (const exec of this.executor.active.toArray()) {
       if (exec.runId !== runId) continue;
       exec.lost = true;
@@ -436,39 +256,21 @@ export class Worker {
     }
   }
 
-  /** A buffered task whose lease this worker could not renew in time: dropped, never started. */
-  private expired(task: ClaimedTask): void {
-    this.rt.logger.warn(
-      { workflow_id: task.runId, task_name: task.task, attempt: task.attempt },
-      "buffered task not started: its lease could not be renewed in time",
-    );
-  }
-
-  /** Removes buffered tasks that must not start. */
-  private dropBuffered(drop: (task: ClaimedTask) => boolean): void {
-    const keep = this.buffer.filter((entry) => !drop(entry.task));
-    if (keep.length === this.buffer.length) return;
-    this.buffer.length = 0;
-    this.buffer.push(...keep);
-    this.pump();
-  }
-
   private async heartbeat(): Promise<void> {
-    if (this.executor.active.size === 0 && this.buffer.length === 0) return;
+    if (this.executor.active.size === 0 && this.buffered === 0) return;
     const executions = this.executor.active.toArray();
     const leases: LeaseRef[] = executions.map((e) => e.claimed);
     // Buffered tasks hold leases too: keep them alive until they start or are handed back.
-    const buffered = this.buffer.slice();
-    for (const entry of buffered) leases.push(entry.task);
-    const sentAt = performance.now();
+    const buffered = this.pipeline?.bufferedLeases();
+    if (buffered !== undefined) leases.push(...buffered.leases);
     try {
       const lost = await this.rt.coordinator.heartbeat(leases, this.options.leaseMs);
       this.healthy = true;
-      for (const entry of buffered) entry.leaseUntil = sentAt + this.options.leaseMs;
+      buffered?.renewed();
       if (lost.length === 0) return;
       // A token alone is not unique across tasks (in-process backends use the attempt number).
       const keys = new Set(lost.map(leaseKey));
-      if (this.buffer.length > 0) this.dropBuffered((task) => keys.has(leaseKey(task)));
+      if (this.buffered > 0) this.pipeline?.dropBuffered((task) => keys.has(leaseKey(task)));
       for (const exec of executions) {
         if (!keys.has(leaseKey(exec.claimed))) continue;
         exec.lost = true;
@@ -517,10 +319,9 @@ export class Worker {
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    // Claims in flight must land (and be handed back) before the backend closes.
-    await Promise.all(this.filling);
-    // Buffered tasks never started: hand them back now, attempts refunded.
-    await this.handBack(this.buffer.splice(0).map((entry) => entry.task));
+    // Claims in flight must land (and be handed back) before the backend closes; buffered tasks never
+    // started: hand them back now, attempts refunded.
+    await this.pipeline?.stop();
     if (this.inFlight === 0 && this.reporting === 0) return;
     let release: () => void = () => undefined;
     const drained = new Promise<void>((resolve) => {
@@ -542,12 +343,6 @@ export class Worker {
       }
     }
   }
-}
-
-/** A buffered task and until when (this process's clock, conservatively) its lease surely holds. */
-interface Buffered {
-  readonly task: ClaimedTask;
-  leaseUntil: number;
 }
 
 function leaseKey(lease: LeaseRef): string {

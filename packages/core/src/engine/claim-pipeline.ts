@@ -1,0 +1,326 @@
+/**
+ * The worker's claim loop for asynchronous backends (every call a round
+ * trip). A slot is free again as soon as its handler settles, while the
+ * outcome is reported in the background (bounded, by the worker); a small
+ * buffer of claimed-but-not-started tasks lets a freed slot start the next
+ * task with no round trip, up to {@link CLAIMS_IN_FLIGHT} claims staying in
+ * flight while the buffer runs low. A claim that comes back short means
+ * nothing more is ready: the pipeline then claims again only with an outcome
+ * report or on the backend's work signal (see `Coordinator.claim()`).
+ */
+import { performance } from "node:perf_hooks";
+import { setImmediate as yieldTurn } from "node:timers/promises";
+import type { ClaimedTask, LeaseRef } from "../backend/types.js";
+import { FlowMeshError, serializeError } from "../errors.js";
+import type { EngineRuntime } from "./runtime.js";
+
+/**
+ * Claims an async backend worker keeps in flight at most. Two keep the
+ * backend busy while this process starts one batch: with one, the backend
+ * idles for every batch's turn here (and a backend that sends a worker's
+ * outcomes with its claim, like Redis, would run in lockstep with it).
+ */
+const CLAIMS_IN_FLIGHT = 2;
+
+/** What the pipeline needs of the worker it feeds. */
+export interface PipelineHost {
+  readonly workerId: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  /** Claims per backend call at most. */
+  readonly claimBatch: number;
+  /** Attempts holding a slot now. */
+  running(): number;
+  started(): boolean;
+  stopped(): boolean;
+  /** Claiming is on hold (see `Worker.hold()`). */
+  held(): boolean;
+  /** Starts a claimed task in a free slot. */
+  execute(task: ClaimedTask): void;
+  /** A claim succeeded: the backend is reachable. */
+  claimed(): void;
+  /** A claim failed. */
+  claimFailed(error: unknown): void;
+  /** Handing a task back failed. */
+  reportError(error: unknown): void;
+}
+
+export class ClaimPipeline {
+  /** Claimed tasks kept ready to start beyond the free slots. */
+  readonly prefetch: number;
+  /** Claimed, leased, not started yet: oldest first. */
+  private readonly buffer: Buffered[] = [];
+  /** Below this many buffered tasks, another claim goes out. */
+  private readonly lowWater: number;
+  /** Tasks one claim asks for at most. */
+  private readonly maxClaim: number;
+  /** The claim loops in progress. */
+  private readonly filling = new Set<Promise<void>>();
+  /** Claims in flight. */
+  private claiming = 0;
+  /** Tasks the claims in flight may bring (their `max`): the next claim leaves room for them. */
+  private expected = 0;
+  /** Something asked for a claim while one was in flight or claiming was held. */
+  private pumpAgain = false;
+  /** Starting buffered tasks right now (re-entrancy guard). */
+  private starting = false;
+  private startAgain = false;
+  /**
+   * Runs cancelled while claims were in flight, with the sequence number
+   * current at the cancel: a claim sent before it drops their tasks.
+   */
+  private readonly cancelledDuringClaim = new Map<string, number>();
+  /** Numbers claims and cancellations, in order. */
+  private sequence = 0;
+  /** The numbers of the claims in flight. */
+  private readonly claimsSent = new Set<number>();
+  /**
+   * The last claim came back short (fewer tasks than asked): nothing more was
+   * ready, and the backend signals work when that changes. Until it does,
+   * only a claim that rides along with an outcome report goes out (it may
+   * take the dependents that outcome makes ready).
+   */
+  private drained = false;
+  /** Counts the backend's work signals: a claim sent before one cannot say the queue is drained. */
+  private wakes = 0;
+  /** True while an outcome report has just been queued (a claim sent now goes with it). */
+  private reportQueued = false;
+
+  /** @param prefetch claimed tasks kept ready beyond the free slots (0 disables claiming ahead). */
+  constructor(
+    private readonly rt: EngineRuntime,
+    private readonly host: PipelineHost,
+    prefetch: number,
+  ) {
+    this.prefetch = prefetch;
+    this.lowWater = Math.ceil(prefetch / 2);
+    this.maxClaim = Math.min(host.claimBatch, Math.ceil((host.concurrency + prefetch) / CLAIMS_IN_FLIGHT));
+  }
+
+  /** Claimed tasks waiting for a slot. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /** The backend signalled work (new tasks ready, a retry due, a reconnect): claim again. */
+  wake(): void {
+    this.wakes++;
+    this.drained = false;
+    this.pump();
+  }
+
+  /** Claiming was held and no longer is: claim if anything asked meanwhile. */
+  released(): void {
+    if (this.pumpAgain) this.pump();
+  }
+
+  /** A slot was freed with its outcome queued for reporting: a claim sent now rides along with it. */
+  pumpWithReport(): void {
+    this.reportQueued = true;
+    try {
+      this.pump();
+    } finally {
+      this.reportQueued = false;
+    }
+  }
+
+  /** Starts buffered tasks in free slots, then claims if the buffer runs low; cheap to call often. */
+  pump(): void {
+    if (this.host.held() || this.claiming > 0) {
+      // A claim in flight loops again when it lands; a hold ends with `released()`.
+      this.pumpAgain = true;
+      if (this.host.held()) return;
+    }
+    if (!this.host.started() || this.host.stopped()) return;
+    this.startBuffered();
+    if (this.claiming < CLAIMS_IN_FLIGHT && this.claimSize() > 0) {
+      this.claiming++;
+      const loop = this.fill();
+      this.filling.add(loop);
+      void loop.finally(() => this.filling.delete(loop));
+    }
+  }
+
+  /** Aborts a run's buffered tasks (they never start) and drops its tasks from the claims in flight. */
+  dropRun(runId: string): void {
+    if (this.buffer.length > 0) this.dropBuffered((task) => task.runId === runId);
+    if (this.claiming > 0) this.cancelledDuringClaim.set(runId, ++this.sequence);
+  }
+
+  /**
+   * The buffered tasks' leases, for a heartbeat sent now; `renewed()` after
+   * it succeeded extends how long they are trusted.
+   */
+  bufferedLeases(): { leases: LeaseRef[]; renewed: () => void } {
+    const buffered = this.buffer.slice();
+    const sentAt = performance.now();
+    return {
+      leases: buffered.map((entry) => entry.task),
+      renewed: () => {
+        for (const entry of buffered) entry.leaseUntil = sentAt + this.host.leaseMs;
+      },
+    };
+  }
+
+  /** Removes buffered tasks that must not start. */
+  dropBuffered(drop: (task: ClaimedTask) => boolean): void {
+    const keep = this.buffer.filter((entry) => !drop(entry.task));
+    if (keep.length === this.buffer.length) return;
+    this.buffer.length = 0;
+    this.buffer.push(...keep);
+    this.pump();
+  }
+
+  /** Waits for the claims in flight (their tasks are handed back), then hands back the buffer. */
+  async stop(): Promise<void> {
+    await Promise.all(this.filling);
+    await this.handBack(this.buffer.splice(0).map((entry) => entry.task));
+  }
+
+  /** Starts buffered tasks while slots are free; iterative when a started handler frees a slot at once. */
+  private startBuffered(): void {
+    if (this.starting) {
+      this.startAgain = true;
+      return;
+    }
+    this.starting = true;
+    try {
+      do {
+        this.startAgain = false;
+        while (
+          this.buffer.length > 0 &&
+          this.host.running() < this.host.concurrency &&
+          !this.host.stopped()
+        ) {
+          const entry = this.buffer.shift()!;
+          // Not renewed in time (heartbeats failing): the lease may be someone else's by now.
+          if (entry.leaseUntil < performance.now()) this.expired(entry.task);
+          else this.host.execute(entry.task);
+        }
+      } while (this.startAgain);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  /**
+   * How many tasks to claim now: what the slots and the prefetch buffer hold
+   * together, less what is running, buffered and coming in claims already in
+   * flight, and at most half of that capacity, so two claims can be in flight;
+   * 0 while the buffer is above its low-water mark and no slot is free.
+   */
+  private claimSize(): number {
+    if (this.drained && !this.reportQueued) return 0;
+    const coming = this.buffer.length + this.expected;
+    const free = this.host.concurrency - this.host.running() - coming;
+    if (this.buffer.length >= this.lowWater && free <= 0) return 0;
+    return Math.min(this.maxClaim, free + this.prefetch);
+  }
+
+  /** One of up to {@link CLAIMS_IN_FLIGHT} loops, each keeping a claim in flight while slots or the buffer want tasks. */
+  private async fill(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.host.stopped()) break;
+        if (this.host.held()) {
+          // `released()` pumps again.
+          this.pumpAgain = true;
+          break;
+        }
+        // No room: claims in flight or running tasks will loop again (a wake-up stays noted meanwhile).
+        const max = this.claimSize();
+        if (max <= 0) break;
+        // This claim answers every wake-up so far.
+        this.pumpAgain = false;
+        const sentAt = performance.now();
+        const seq = ++this.sequence;
+        this.claimsSent.add(seq);
+        this.expected += max;
+        const wakes = this.wakes;
+        let claimed: readonly ClaimedTask[];
+        try {
+          claimed = await this.rt.coordinator.claim({
+            workerId: this.host.workerId,
+            max,
+            leaseMs: this.host.leaseMs,
+          });
+        } finally {
+          this.expected -= max;
+          this.claimsSent.delete(seq);
+        }
+        this.host.claimed();
+        this.drained = claimed.length < max && this.wakes === wakes;
+        if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
+        if (this.host.stopped()) {
+          await this.handBack(claimed);
+          break;
+        }
+        const leaseUntil = sentAt + this.host.leaseMs;
+        for (const task of claimed) this.buffer.push({ task, leaseUntil });
+        this.startBuffered();
+        // Nothing ready: wait for the backend's next wake-up (unless one came meanwhile).
+        if (claimed.length === 0) {
+          if (!this.pumpAgain) break;
+        } else {
+          // Let this batch's quick handlers settle and free their slots before sizing the next claim:
+          // sized now, it would be cut short by work about to finish, and the claims in flight would
+          // fall into step (sent, and answered, together) instead of overlapping this process's turns.
+          await yieldTurn();
+        }
+      }
+    } catch (error) {
+      this.host.claimFailed(error);
+    } finally {
+      this.claiming--;
+      if (this.claiming === 0) this.cancelledDuringClaim.clear();
+    }
+  }
+
+  /**
+   * Drops the tasks of runs cancelled after the claim numbered `seq` was
+   * sent (the claim may have taken them before the cancel), and forgets
+   * cancellations no claim still in flight was sent before.
+   */
+  private dropCancelled(claimed: readonly ClaimedTask[], seq: number): readonly ClaimedTask[] {
+    const cancelled = this.cancelledDuringClaim;
+    const kept = claimed.filter((task) => (cancelled.get(task.runId) ?? 0) <= seq);
+    let oldest = Infinity;
+    for (const sent of this.claimsSent) oldest = Math.min(oldest, sent);
+    for (const [runId, at] of cancelled) if (at <= oldest) cancelled.delete(runId);
+    return kept;
+  }
+
+  /**
+   * Returns claimed tasks that will not start here to the queue at once,
+   * without using an attempt, so another worker can take them now instead of
+   * after their lease expires.
+   */
+  private async handBack(tasks: readonly ClaimedTask[]): Promise<void> {
+    if (tasks.length === 0) return;
+    const error = serializeError(
+      new FlowMeshError("FM_ERR_CLOSED", "the worker stopped before starting the task: handed back"),
+    );
+    await Promise.all(
+      tasks.map((task) =>
+        this.rt.coordinator.fail(task, { error, durationMs: 0, retryDelayMs: 0, refundAttempt: true }).then(
+          () => undefined,
+          (failure: unknown) => this.host.reportError(failure),
+        ),
+      ),
+    );
+  }
+
+  /** A buffered task whose lease this worker could not renew in time: dropped, never started. */
+  private expired(task: ClaimedTask): void {
+    this.rt.logger.warn(
+      { workflow_id: task.runId, task_name: task.task, attempt: task.attempt },
+      "buffered task not started: its lease could not be renewed in time",
+    );
+  }
+}
+
+/** A buffered task and until when (this process's clock, conservatively) its lease surely holds. */
+interface Buffered {
+  readonly task: ClaimedTask;
+  leaseUntil: number;
+}
