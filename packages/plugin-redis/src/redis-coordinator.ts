@@ -51,7 +51,7 @@ import { listRuns } from "./list-runs.js";
 import { redisOptionsSchema, type RedisBackendOptions, type ResolvedRedisOptions } from "./options.js";
 import { SCRIPTS } from "./scripts.js";
 import type { Script, ScriptArgs } from "./script.js";
-import { claimedTasks, outcomeReplies } from "./round-reply.js";
+import { claimedTasks, countedEntries, outcomeReplies } from "./flat-replies.js";
 import { SignalHub } from "./signal-hub.js";
 import { collectOptionIssues } from "./validate.js";
 
@@ -87,7 +87,9 @@ export class RedisCoordinator implements Coordinator {
   /** Runs started in one tick, created by one script call. */
   private readonly creations = new Batcher<(string | number)[]>(
     (args) =>
-      this.run(SCRIPTS.createRun, [], [this.keyPrefix, this.id, ...args]) as Promise<(string | number)[][]>,
+      this.run(SCRIPTS.createRun, [], [this.keyPrefix, this.id, this.hashPad, ...args]).then((flat) =>
+        countedEntries(flat as unknown[]),
+      ) as Promise<(string | number)[][]>,
     128,
   );
   /** Results read in one tick (every waiter of a burst of finished runs), read by one script call. */
@@ -108,7 +110,8 @@ export class RedisCoordinator implements Coordinator {
   });
   /**
    * A value longer than the server's `hash-max-listpack-value`: a run hash holding it is a
-   * hashtable (O(1) field access) instead of a listpack (a linear scan per field). Sized at start.
+   * hashtable (O(1) field access) instead of a listpack (a linear scan per field). Sized at start;
+   * sent once per create script call, every run created gets it (field `hx`).
    */
   private hashPad = "-".repeat(65);
   private closed = false;
@@ -263,10 +266,6 @@ export class RedisCoordinator implements Coordinator {
     if (request.startedBy !== undefined) fields.push("by", request.startedBy);
     fields.push("ns", namespace);
     if (request.timeoutMs !== undefined) fields.push("tmo", String(request.timeoutMs));
-    // Every run's hash is a hashtable from the start: a listpack is compact, but every field access
-    // scans it, and every script step reads several fields (a single-task run costs Redis a sixth
-    // more as a listpack; the benchmark's 50-task DAG twice as much).
-    fields.push("hx", this.hashPad);
     const count = (graph.fields.length + fields.length) / 2;
     const args: ScriptArgs = [
       request.id,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { claimedTasks, outcomeReplies } from "../src/round-reply.js";
+import { claimedTasks, countedEntries, outcomeReplies } from "../src/flat-replies.js";
 
-describe("the round script's flat replies", () => {
+describe("the scripts' flat replies", () => {
+  it("cuts a batch reply into counted entries", () => {
+    expect(countedEntries([3, 1, 1700, "", 2, 0, "r1", 0])).toEqual([[1, 1700, ""], [0, "r1"], []]);
+    expect(countedEntries([])).toEqual([]);
+  });
+
   it("cuts complete's reply into one result per outcome", () => {
     const times = ["succeeded", "10", "12"];
     const result = ["failed", "10", "13", '{"message":"x"}'];
