@@ -37,13 +37,13 @@ import {
   decodeResult,
   decodeRun,
   decodeSummary,
-  encodeGraph,
   pairs,
   SUMMARY_FIELDS,
   toJson,
 } from "./codec.js";
 import { Batcher } from "./batcher.js";
 import { RoundBatcher } from "./round-batcher.js";
+import { RunTemplates } from "./run-templates.js";
 import { backendError, closed, unreachable } from "./errors.js";
 import { decodeEvents, eventCursor } from "./events.js";
 import { KeyLayout } from "./keys.js";
@@ -73,6 +73,8 @@ export class RedisCoordinator implements Coordinator {
   /** Every key starts with this (ends in `:`). */
   readonly keyPrefix: string;
   private readonly keys: KeyLayout;
+  /** What runs of one graph store alike, sent once per create call (see run-templates.ts). */
+  private readonly templates = new RunTemplates();
   /**
    * Names this coordinator where a run records who waits for it (`wt`): a run only this
    * coordinator waits for ends without a message to every process, since it hears of the ends
@@ -87,7 +89,13 @@ export class RedisCoordinator implements Coordinator {
   /** Runs started in one tick, created by one script call. */
   private readonly creations = new Batcher<(string | number)[]>(
     (args) =>
-      this.run(SCRIPTS.createRun, [], [this.keyPrefix, this.id, this.hashPad, ...args]).then((flat) =>
+      this.run(SCRIPTS.createRun, [], [
+        this.keyPrefix,
+        this.id,
+        this.hashPad,
+        ...this.templates.header(args),
+        ...args,
+      ]).then((flat) =>
         countedEntries(flat as unknown[]),
       ) as Promise<(string | number)[][]>,
     128,
@@ -251,35 +259,20 @@ export class RedisCoordinator implements Coordinator {
   // ---------------------------------------------------------------- runs
 
   async createRun(request: CreateRunRequest): Promise<CreateRunResult> {
-    const graph = encodeGraph(request.graph);
     const namespace = request.namespace;
-    const fields: string[] = [
-      "wf",
-      request.workflow,
-      "ver",
-      request.version,
-      "in",
-      toJson(request.input, "run input"),
-    ];
-    if (request.idempotencyKey !== undefined) fields.push("ik", request.idempotencyKey);
-    if (request.requestHash !== undefined) fields.push("rh", request.requestHash);
-    if (request.startedBy !== undefined) fields.push("by", request.startedBy);
-    fields.push("ns", namespace);
-    if (request.timeoutMs !== undefined) fields.push("tmo", String(request.timeoutMs));
-    const count = (graph.fields.length + fields.length) / 2;
-    const args: ScriptArgs = [
-      request.id,
-      request.idempotencyKey ?? "",
-      request.workflow,
-      namespace,
-      request.timeoutMs === undefined ? "" : String(request.timeoutMs),
-      count,
-      ...graph.fields,
-      ...fields,
-      ...graph.roots,
-    ];
+    const template = this.templates.idOf(request.graph, request.workflow, request.version, namespace);
+    const timeout = request.timeoutMs === undefined ? "" : String(request.timeoutMs);
+    // The run's own fields; what it shares with every run of its graph is in its template.
+    const args: ScriptArgs = [0, request.id, request.idempotencyKey ?? "", timeout, template, 1];
+    args.push("in", toJson(request.input, "run input"));
+    if (request.idempotencyKey !== undefined) args.push("ik", request.idempotencyKey);
+    if (request.requestHash !== undefined) args.push("rh", request.requestHash);
+    if (request.startedBy !== undefined) args.push("by", request.startedBy);
+    if (timeout !== "") args.push("tmo", timeout);
+    args[0] = args.length - 1;
+    args[5] = (args.length - 6) / 2;
     this.assertUsable();
-    const reply = await this.creations.add([args.length, ...args]);
+    const reply = await this.creations.add(args);
     if (reply[0] === 0) {
       const values = reply.slice(2) as string[];
       const hash: Record<string, string> = {};

@@ -6,7 +6,7 @@
 import type { CoordinatorSignal } from "@flowmesh/core/plugin";
 import { chain, claimAll } from "@flowmesh/core/testing";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { RedisCoordinator } from "../src/index.js";
 import { deletePrefix, quietLogger, REDIS_URL, requireRedis, uniquePrefix } from "./helpers.js";
 
@@ -167,6 +167,51 @@ describe("per-run Redis work", () => {
     expect(created.every((r) => r.created)).toBe(true);
     expect((await c.getRun("burst-199"))?.taskOrder).toHaveLength(60);
     expect(await c.queueDepth()).toBe(200);
+  });
+
+  it("creates runs of several graphs and namespaces started in one tick, each from its own template", async () => {
+    const c = await coordinator(`${prefix}:templates`);
+    const evalshas = vi.spyOn(c.client, "evalsha");
+    const chain3 = chain("a", "b", "c");
+    const single = chain("only");
+    const requests = [
+      { ...request("t1", []), graph: chain3 },
+      { ...request("t2", []), graph: single, workflow: "other", version: "2" },
+      { ...request("t3", []), graph: chain3, namespace: "tenant" },
+      {
+        ...request("t4", []),
+        graph: single,
+        workflow: "other",
+        version: "2",
+        input: { big: "x".repeat(50) },
+      },
+    ];
+    const more = Array.from({ length: 16 }, (_, i) => ({ ...request(`more-${i}`, []), graph: chain3 }));
+    await Promise.all([...requests, ...more].map((r) => c.createRun(r)));
+    // One script call for all 20, each of the three templates sent once: a run of the 3-task chain carrying
+    // its graph would take ~50 arguments, and 20 runs ~850; with their templates they take under 300.
+    const creates = evalshas.mock.calls.filter((call) => call.length > 20);
+    expect(creates).toHaveLength(1);
+    expect(creates[0]!.length).toBeLessThan(300);
+    const runs = await Promise.all(requests.map((r) => c.getRun(r.id)));
+    expect(runs.map((r) => [r?.workflow, r?.version, r?.namespace, r?.taskOrder])).toEqual([
+      ["cost", "1", "default", ["a", "b", "c"]],
+      ["other", "2", "default", ["only"]],
+      ["cost", "1", "tenant", ["a", "b", "c"]],
+      ["other", "2", "default", ["only"]],
+    ]);
+    expect(runs[3]?.input).toEqual({ big: "x".repeat(50) });
+    expect((await c.listRuns({ namespace: "tenant" })).runs.map((r) => r.id)).toEqual(["t3"]);
+    expect((await c.listRuns({ workflow: "other" })).runs.map((r) => r.id).sort()).toEqual(["t2", "t4"]);
+    // Only the root tasks are queued.
+    const claimed = await claimAll(c);
+    expect(claimed).toHaveLength(20);
+    expect(
+      claimed
+        .filter((t) => !t.runId.startsWith("more-"))
+        .map((t) => `${t.runId}:${t.task}`)
+        .sort(),
+    ).toEqual(["t1:a", "t2:only", "t3:a", "t4:only"]);
   });
 
   it("stores every run's hash as a hashtable from the start, small or large", async () => {

@@ -1,11 +1,13 @@
 /**
  * createRun, for a batch of runs (all those started in one tick). ARGV:
  * prefix, the starting coordinator's id, the hash padding (field `hx`, see
- * create()), then per run: its argument count A and A values — id,
- * idempotency key ('' for none), workflow, namespace, timeoutMs ('' for
- * none), field count F, F field/value pairs (static per graph and per
- * request), then root task index/priority pairs. Runs are created in order, so two starts with one
- * idempotency key in one batch create one run.
+ * create()), the run templates (see run-templates.ts: their count, then per
+ * template its id, value count V and V values — workflow, namespace, root
+ * pair count R, R root index/priority values, then static field/value
+ * pairs), then per run: its argument count A and A values — id, idempotency
+ * key ('' for none), timeoutMs ('' for none), template id, field count F, F
+ * field/value pairs of its own. Runs are created in order, so two starts with
+ * one idempotency key in one batch create one run.
  *
  * Returns per run `1, now, deadline` when created (also for a resend of the
  * very same request, whose id already exists), or `0, id, summary fields…`
@@ -16,9 +18,29 @@ export const CREATE_RUN = `
 local SUMMARY = { 'wf', 'ver', 'st', 'in', 'err', 'ik', 'rh', 'by', 'ca', 'sa', 'ea', 'dl', 'ns' }
 local now = now_ms()
 local out, n = {}, 0
+local TEMPLATES = {}
 
-local function create(a, last)
-  local id, idem, wf, ns, tmo = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
+-- Reads the template at ARGV[a]; returns where the next one starts.
+local function read_template(a)
+  local v = a + 1
+  local last = v + tonumber(ARGV[v])
+  local t = { wf = ARGV[v + 1], ns = ARGV[v + 2], roots = {}, fields = {} }
+  local first_field = v + 4 + tonumber(ARGV[v + 3])
+  for x = v + 4, first_field - 1, 2 do
+    local i = ARGV[x]
+    -- Root task index, priority, and the names of its status and ready-time fields.
+    t.roots[#t.roots + 1] = { i, ARGV[x + 1], 's' .. i, 'ra' .. i }
+  end
+  for x = first_field, last do t.fields[#t.fields + 1] = ARGV[x] end
+  TEMPLATES[ARGV[a]] = t
+  return last + 1
+end
+
+local function create(a)
+  local id, idem, tmo = ARGV[a], ARGV[a + 1], ARGV[a + 2]
+  local t = TEMPLATES[ARGV[a + 3]]
+  if not t then error('flowmesh: run ' .. id .. ' names an unknown template ' .. ARGV[a + 3]) end
+  local wf, ns = t.wf, t.ns
   local key = run_key(id)
   if redis.call('EXISTS', key) == 1 then
     local f = redis.call('HMGET', key, 'ca', 'dl')
@@ -34,45 +56,46 @@ local function create(a, last)
     end
     redis.call('HSET', P .. 'idem', idem, id)
   end
-  local nfields = tonumber(ARGV[a + 5])
   -- Every run's hash is a hashtable from the start (the padding is longer than hash-max-listpack-value):
   -- a listpack is compact, but every field access scans it, and every script step reads several fields
   -- (a single-task run costs Redis a sixth more as a listpack; the benchmark's 50-task DAG twice as much).
-  local fields = { 'st', 'pending', 'ca', int(now), 'hx', ARGV[3] }
-  for j = a + 6, a + 5 + nfields * 2 do fields[#fields + 1] = ARGV[j] end
+  local created = int(now)
+  local fields = { 'st', 'pending', 'ca', created, 'hx', ARGV[3] }
+  local m = #fields
+  for x = 1, #t.fields do fields[m + x] = t.fields[x] end
+  m = m + #t.fields
+  for j = a + 5, a + 4 + tonumber(ARGV[a + 4]) * 2 do
+    m = m + 1
+    fields[m] = ARGV[j]
+  end
   local deadline = ''
   if tmo ~= '' then
     deadline = int(now + tonumber(tmo))
-    fields[#fields + 1] = 'dl'
-    fields[#fields + 1] = deadline
     -- The starting engine keeps a deadline timer until it hears of the end.
-    fields[#fields + 1] = 'wt'
-    fields[#fields + 1] = ARGV[2]
+    fields[m + 1], fields[m + 2], fields[m + 3], fields[m + 4] = 'dl', deadline, 'wt', ARGV[2]
+    m = m + 4
     zadd_later(DEADLINES, deadline, id)
   end
-  local roots = a + 6 + nfields * 2
-  for j = roots, last, 2 do
-    fields[#fields + 1] = 's' .. ARGV[j]
-    fields[#fields + 1] = '1'
-    fields[#fields + 1] = 'ra' .. ARGV[j]
-    fields[#fields + 1] = int(now)
+  for _, root in ipairs(t.roots) do
+    fields[m + 1], fields[m + 2], fields[m + 3], fields[m + 4] = root[3], '1', root[4], created
+    m = m + 4
   end
   redis.call('HSET', key, unpack(fields))
   log(events_key(id), 't', 'run:created')
-  local created = int(now)
   zadd_later(P .. 'idx:all', created, id)
   zadd_later(P .. 'idx:wf:' .. wf, created, id)
   zadd_later(P .. 'idx:st:active', created, id)
   zadd_later(P .. 'idx:ns:' .. ns, created, id)
-  for j = roots, last, 2 do enqueue(id, ARGV[j], ARGV[j + 1], now) end
+  for _, root in ipairs(t.roots) do enqueue(id, root[1], root[2], now) end
   return { 1, now, deadline }
 end
 
 local function create_all()
-  local a = 4
+  local a = 5
+  for _ = 1, tonumber(ARGV[4]) do a = read_template(a) end
   while a <= #ARGV do
     local count = tonumber(ARGV[a])
-    local r = create(a + 1, a + count)
+    local r = create(a + 1)
     out[n + 1] = #r
     for x = 1, #r do out[n + 1 + x] = r[x] end
     n = n + 1 + #r
