@@ -33,14 +33,7 @@ import type {
 import type { RunRecord, TerminalRunStatus } from "@flowmesh/core";
 import { randomBytes } from "node:crypto";
 import { Redis, type Cluster } from "ioredis";
-import {
-  decodeResult,
-  decodeRun,
-  decodeSummary,
-  pairs,
-  SUMMARY_FIELDS,
-  toJson,
-} from "./codec.js";
+import { decodeResult, decodeRun, decodeSummary, pairs, SUMMARY_FIELDS, toJson } from "./codec.js";
 import { Batcher } from "./batcher.js";
 import { RoundBatcher } from "./round-batcher.js";
 import { RunTemplates } from "./run-templates.js";
@@ -89,15 +82,11 @@ export class RedisCoordinator implements Coordinator {
   /** Runs started in one tick, created by one script call. */
   private readonly creations = new Batcher<(string | number)[]>(
     (args) =>
-      this.run(SCRIPTS.createRun, [], [
-        this.keyPrefix,
-        this.id,
-        this.hashPad,
-        ...this.templates.header(args),
-        ...args,
-      ]).then((flat) =>
-        countedEntries(flat as unknown[]),
-      ) as Promise<(string | number)[][]>,
+      this.run(
+        SCRIPTS.createRun,
+        [],
+        [this.keyPrefix, this.id, this.hashPad, ...this.templates.header(args), ...args],
+      ).then((flat) => countedEntries(flat as unknown[])) as Promise<(string | number)[][]>,
     128,
   );
   /** Results read in one tick (every waiter of a burst of finished runs), read by one script call. */
