@@ -201,7 +201,25 @@ export async function runLatencyScenario(
 ): Promise<LatencyRow[]> {
   await options.reset();
   const rows: LatencyRow[] = [];
-  const lanes: { system: string; variant: string; sample: () => Promise<void>; samples: number[] }[] = [];
+  const lanes: {
+    system: string;
+    variant: string;
+    sample: () => Promise<void>;
+    samples: number[];
+    error?: string;
+  }[] = [];
+  /** Runs `count` samples of a lane (timed when `timed`); a lane that fails is reported and skipped from then on. */
+  const take = async (lane: (typeof lanes)[number], count: number, timed: boolean): Promise<void> => {
+    try {
+      for (let i = 0; i < count && lane.error === undefined; i++) {
+        const start = nowMs();
+        await lane.sample();
+        if (timed) lane.samples.push(nowMs() - start);
+      }
+    } catch (error) {
+      lane.error = message(error);
+    }
+  };
   const sessions: LatencySession[] = [];
   try {
     for (const contender of contenders) {
@@ -216,25 +234,23 @@ export async function runLatencyScenario(
       }
     }
     progress(`${lanes.length} variants: ${options.warmup} warm-up runs each`);
-    for (const lane of lanes) for (let i = 0; i < options.warmup; i++) await lane.sample();
+    for (const lane of lanes) await take(lane, options.warmup, false);
     const perRound = Math.ceil(options.runs / options.rounds);
     progress(`${options.rounds} rounds of ${perRound} runs per variant`);
     for (let round = 0; round < options.rounds; round++) {
       for (let k = 0; k < lanes.length; k++) {
         const lane = lanes[(round + k) % lanes.length]!;
-        const count = Math.min(perRound, options.runs - lane.samples.length);
-        for (let i = 0; i < count; i++) {
-          const start = nowMs();
-          await lane.sample();
-          lane.samples.push(nowMs() - start);
-        }
+        await take(lane, Math.min(perRound, options.runs - lane.samples.length), true);
       }
     }
   } finally {
     for (const session of sessions) await session.close();
   }
-  for (const lane of lanes)
-    rows.push({ system: lane.system, variant: lane.variant, summary: summarize(lane.samples) });
+  for (const lane of lanes) {
+    if (lane.error === undefined)
+      rows.push({ system: lane.system, variant: lane.variant, summary: summarize(lane.samples) });
+    else rows.push({ system: lane.system, variant: lane.variant, summary: undefined, error: lane.error });
+  }
   return rows;
 }
 

@@ -31,7 +31,6 @@ import type {
   RunSummary,
 } from "@flowmesh/core/plugin";
 import type { RunRecord, TerminalRunStatus } from "@flowmesh/core";
-import { randomBytes } from "node:crypto";
 import { Redis, type Cluster } from "ioredis";
 import { decodeResult, decodeRun, decodeSummary, pairs, SUMMARY_FIELDS, toJson } from "./codec.js";
 import { Batcher } from "./batcher.js";
@@ -52,6 +51,8 @@ const OK: OutcomeResult = { ok: true };
 const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
 const NOTHING: ClaimedTask[] = [];
 const TOKEN = /^(\d+):(\d+)$/;
+/** Arguments per create script call at most (a single run with its template may have more). */
+const CREATE_ARGS = 8_192;
 /** What {@link RedisCoordinator.health} reports. */
 export interface RedisHealth {
   healthy: boolean;
@@ -68,12 +69,6 @@ export class RedisCoordinator implements Coordinator {
   private readonly keys: KeyLayout;
   /** What runs of one graph store alike, sent once per create call (see run-templates.ts). */
   private readonly templates = new RunTemplates();
-  /**
-   * Names this coordinator where a run records who waits for it (`wt`): a run only this
-   * coordinator waits for ends without a message to every process, since it hears of the ends
-   * its own worker reports directly.
-   */
-  private readonly id = randomBytes(9).toString("base64url");
   private readonly options: ResolvedRedisOptions;
   private readonly ownsClient: boolean;
   private readonly logger: Logger;
@@ -81,25 +76,30 @@ export class RedisCoordinator implements Coordinator {
   private starting: Promise<void> | undefined;
   /** Runs started in one tick, created by one script call. */
   private readonly creations = new Batcher<(string | number)[]>(
-    (args) =>
-      this.run(
-        SCRIPTS.createRun,
-        [],
-        [this.keyPrefix, this.id, this.hashPad, ...this.templates.header(args), ...args],
-      ).then((flat) => countedEntries(flat as unknown[])) as Promise<(string | number)[][]>,
+    async (args) => {
+      // Sent together on one connection, the calls run in order.
+      const replies = await Promise.all(
+        this.templates
+          .calls(args, CREATE_ARGS)
+          .map((call) => this.run(SCRIPTS.createRun, [], [this.keyPrefix, this.hashPad, ...call])),
+      );
+      return replies.flatMap((flat) => countedEntries(flat as unknown[])) as (string | number)[][];
+    },
     128,
+    CREATE_ARGS,
   );
   /** Results read in one tick (every waiter of a burst of finished runs), read by one script call. */
   private readonly results = new Batcher<0 | string[]>(
-    (args) => this.run(SCRIPTS.result, [], [this.keyPrefix, this.id, ...args]) as Promise<(0 | string[])[]>,
+    (args) => this.run(SCRIPTS.result, [], [this.keyPrefix, ...args]) as Promise<(0 | string[])[]>,
   );
   /** Outcomes reported and the claim made in one tick, run by one round script call. */
   private readonly rounds = new RoundBatcher(async (max, leaseMs, outcomes) => {
-    const reply = (await this.run(
-      SCRIPTS.round,
-      [],
-      [this.keyPrefix, max, leaseMs, this.id, ...outcomes],
-    )) as [unknown[], unknown[], string, string];
+    const reply = (await this.run(SCRIPTS.round, [], [this.keyPrefix, max, leaseMs, ...outcomes])) as [
+      unknown[],
+      unknown[],
+      string,
+      string,
+    ];
     return {
       outcomes: reply[2] === "" ? outcomeReplies(reply[0]) : backendError("complete", new Error(reply[2])),
       claimed: reply[3] === "" ? claimedTasks(reply[1]) : backendError("claim", new Error(reply[3])),

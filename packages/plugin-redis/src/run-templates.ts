@@ -13,9 +13,20 @@ import { encodeGraph } from "./codec.js";
 const TEMPLATE_AT = 4;
 
 export class RunTemplates {
+  /** Template ids by graph, then by workflow, version and namespace. */
   private readonly byGraph = new WeakMap<RunGraph, Map<string, string>>();
-  /** Template values by id: workflow, namespace, root pair count R, R root index/priority values, then field/value pairs. */
+  /**
+   * Template values by id: workflow, namespace, R, R values that are root task index/priority pairs,
+   * then field/value pairs.
+   */
   private readonly values = new Map<string, readonly string[]>();
+  private next = 0;
+  /**
+   * Forgets a graph's templates once the graph is garbage, so a caller that makes a graph per run
+   * leaves nothing behind. A run's graph outlives its create call (the request holds it), so a
+   * template is never forgotten while a batch that names it is being sent.
+   */
+  private readonly forget = new FinalizationRegistry<string>((id) => this.values.delete(id));
 
   /** The id of the template for runs of `graph` as `workflow`@`version` in `namespace`. */
   idOf(graph: RunGraph, workflow: string, version: string, namespace: string): string {
@@ -27,7 +38,7 @@ export class RunTemplates {
     const key = `${workflow}\u0000${version}\u0000${namespace}`;
     let id = ids.get(key);
     if (id === undefined) {
-      id = String(this.values.size);
+      id = String(this.next++);
       const encoded = encodeGraph(graph);
       this.values.set(id, [
         workflow,
@@ -42,25 +53,48 @@ export class RunTemplates {
         "ns",
         namespace,
       ]);
+      this.forget.register(graph, id);
       ids.set(key, id);
     }
     return id;
   }
 
   /**
-   * The create script's template header for a batch of runs' arguments (each
-   * run's count, then its values): the number of templates the batch names,
-   * then each one's id, value count and values.
+   * Cuts a batch of runs' create arguments (each run's count, then its values) into script calls:
+   * each call's arguments are the header of the templates its runs name (their number, then each
+   * one's id, value count and values) followed by those runs'. A call holds at most `maxArgs`
+   * arguments unless one run with its template alone is larger; runs keep their order.
    */
-  header(args: readonly (string | number)[]): (string | number)[] {
-    const used = new Set<string>();
-    for (let a = 0; a < args.length; a += 1 + Number(args[a])) used.add(String(args[a + TEMPLATE_AT]));
-    const header: (string | number)[] = [used.size];
-    for (const id of used) {
-      const values = this.values.get(id)!;
-      header.push(id, values.length);
-      for (const value of values) header.push(value);
+  calls(args: readonly (string | number)[], maxArgs: number): (string | number)[][] {
+    const calls: (string | number)[][] = [];
+    let used = new Set<string>();
+    let header: (string | number)[] = [0];
+    let runs: (string | number)[] = [];
+    const close = (): void => {
+      header[0] = used.size;
+      calls.push(header.concat(runs));
+      used = new Set();
+      header = [0];
+      runs = [];
+    };
+    for (let a = 0; a < args.length;) {
+      const end = a + 1 + Number(args[a]);
+      const id = String(args[a + TEMPLATE_AT]);
+      const template = used.has(id) ? undefined : this.values.get(id)!;
+      const size = end - a + (template === undefined ? 0 : 2 + template.length);
+      if (runs.length > 0 && header.length + runs.length + size > maxArgs) {
+        close();
+        continue;
+      }
+      if (template !== undefined) {
+        used.add(id);
+        header.push(id, template.length);
+        for (const value of template) header.push(value);
+      }
+      for (let x = a; x < end; x++) runs.push(args[x]!);
+      a = end;
     }
-    return header;
+    if (runs.length > 0) close();
+    return calls;
   }
 }

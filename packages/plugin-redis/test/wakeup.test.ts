@@ -16,6 +16,13 @@ afterAll(async () => {
   for (const prefix of prefixes) await deletePrefix(prefix);
 });
 
+/** A promise that resolves once `open()` is called. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
 function pair(url = REDIS_URL): {
   worker: FlowMesh;
   api: FlowMesh;
@@ -58,20 +65,36 @@ describe("blocking for work", () => {
 
   it("hands a waiter on another engine the result with the run's end; a large result is read", async () => {
     const { worker, api, apiBackend } = pair();
+    // The task ends only after the waiter's first read, so that read finds the run unfinished.
+    let firstRead = gate();
+    const read = apiBackend.getResult.bind(apiBackend);
+    const reads = vi.spyOn(apiBackend, "getResult").mockImplementation(async (runId) => {
+      const result = await read(runId);
+      firstRead.open();
+      return result;
+    });
     for (const fm of [worker, api]) {
       await fm.register({
         name: "sized",
-        tasks: [{ name: "t", handler: async (ctx) => "x".repeat((ctx.input as { size: number }).size) }],
+        tasks: [
+          {
+            name: "t",
+            handler: async (ctx) => {
+              await firstRead.promise;
+              return "x".repeat((ctx.input as { size: number }).size);
+            },
+          },
+        ],
       });
     }
     await worker.ready();
     await api.ready();
-    const reads = vi.spyOn(apiBackend, "getResult");
     // Small: the waiter's first read (which marks the run awaited) is its only one.
     expect(await (await api.start("sized", { size: 10 })).result()).toEqual({ t: "x".repeat(10) });
     expect(reads).toHaveBeenCalledTimes(1);
     // Over the 4 KiB a message carries: the end comes without it, and the waiter reads it.
     reads.mockClear();
+    firstRead = gate();
     expect(await (await api.start("sized", { size: 5000 })).result()).toEqual({ t: "x".repeat(5000) });
     expect(reads).toHaveBeenCalledTimes(2);
   });

@@ -1,6 +1,6 @@
 /**
  * Completes a batch of outcomes (all those reported in one tick; run by the
- * round script for the coordinator whose id is `me`), from ARGV[from] on, 7 values each: run id, task index, task
+ * round script), from ARGV[from] on, 7 values each: run id, task index, task
  * name, claim counter, output JSON ('' for undefined), durationMs, skipped
  * ('1'/'0').
  *
@@ -14,7 +14,7 @@
  * 0, 1, or the count of the values that follow.
  */
 export const COMPLETE_OUTCOMES = `
-local function complete_outcomes(from, now, me)
+local function complete_outcomes(from, now)
   local out, n = {}, 0
   for j = from, #ARGV, 7 do
     local id, i, name, k = ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3]
@@ -56,11 +56,10 @@ local function complete_outcomes(from, now, me)
         move_status_later(id, 'running', ended, f[10])
         if f[11] then zrem_later(DEADLINES, id) end
         if f[12] then
-          -- Someone waits for the run: tell every process, unless only this worker's own coordinator
-          -- waits (it hears of the end directly), and hand the result to this worker's engine,
-          -- which may be the one waiting (it need not read it back).
+          -- Someone waits for the run: tell every process, and hand its result to this worker's
+          -- engine, which may be the one waiting (it need not read it back).
           local r = result_of(key)
-          if f[12] ~= me then publish_end(ended, id, r) end
+          publish_end(ended, id, r)
           out[n + 1] = #r
           for x = 1, #r do out[n + 1 + x] = r[x] end
           n = n + 1 + #r
@@ -92,5 +91,5 @@ local function complete_outcomes(from, now, me)
   end
   return out
 end
-local function complete_batch(from, now, me) return flush_after(complete_outcomes, from, now, me) end
+local function complete_batch(from, now) return flush_after(complete_outcomes, from, now) end
 `;

@@ -1,10 +1,9 @@
 /**
  * createRun, for a batch of runs (all those started in one tick). ARGV:
- * prefix, the starting coordinator's id, the hash padding (field `hx`, see
- * create()), the run templates (see run-templates.ts: their count, then per
- * template its id, value count V and V values — workflow, namespace, root
- * pair count R, R root index/priority values, then static field/value
- * pairs), then per run: its argument count A and A values — id, idempotency
+ * prefix, the hash padding (field `hx`, see create()), the run templates
+ * (see run-templates.ts: their count, then per template its id, value count
+ * V and V values — workflow, namespace, R, R values that are root task
+ * index/priority pairs, then static field/value pairs), then per run: its argument count A and A values — id, idempotency
  * key ('' for none), timeoutMs ('' for none), template id, field count F, F
  * field/value pairs of its own. Runs are created in order, so two starts with
  * one idempotency key in one batch create one run.
@@ -60,7 +59,7 @@ local function create(a)
   -- a listpack is compact, but every field access scans it, and every script step reads several fields
   -- (a single-task run costs Redis a sixth more as a listpack; the benchmark's 50-task DAG twice as much).
   local created = int(now)
-  local fields = { 'st', 'pending', 'ca', created, 'hx', ARGV[3] }
+  local fields = { 'st', 'pending', 'ca', created, 'hx', ARGV[2] }
   local m = #fields
   for x = 1, #t.fields do fields[m + x] = t.fields[x] end
   m = m + #t.fields
@@ -72,7 +71,7 @@ local function create(a)
   if tmo ~= '' then
     deadline = int(now + tonumber(tmo))
     -- The starting engine keeps a deadline timer until it hears of the end.
-    fields[m + 1], fields[m + 2], fields[m + 3], fields[m + 4] = 'dl', deadline, 'wt', ARGV[2]
+    fields[m + 1], fields[m + 2], fields[m + 3], fields[m + 4] = 'dl', deadline, 'wt', '1'
     m = m + 4
     zadd_later(DEADLINES, deadline, id)
   end
@@ -91,8 +90,8 @@ local function create(a)
 end
 
 local function create_all()
-  local a = 5
-  for _ = 1, tonumber(ARGV[4]) do a = read_template(a) end
+  local a = 4
+  for _ = 1, tonumber(ARGV[3]) do a = read_template(a) end
   while a <= #ARGV do
     local count = tonumber(ARGV[a])
     local r = create(a + 1)

@@ -4,8 +4,7 @@
  * core's task statuses by position (0 pending … 8 cancelled).
  *
  * Per-run hash fields: `wf ver st in ca sa ea dl tmo ik rh by ns err rem nf tn`,
- * and `wt` once someone waits for the run's end: the waiting coordinator's id, or `*` when
- * several wait (the end is then published to them; see `publish_end`);
+ * and `wt` once someone waits for the run's end (it is then published; see `publish_end`);
  * per-task fields end in the task's index: `n` name, `p` priority, `dp`/`dn`
  * dependency/dependent indices, `w` unmet dependencies, `s` status, `a`
  * attempts, `fa` first attempt of the round, `k` claim counter (the lease

@@ -3,8 +3,8 @@ import { COMPLETE_OUTCOMES } from "./complete.js";
 
 /**
  * round: a worker's reported outcomes and its next claim in one call. ARGV:
- * prefix, max (0 for no claim), leaseMs, the calling coordinator's id, then
- * outcomes as complete takes them (7 values each). The outcomes are committed first, so a dependent they made
+ * prefix, max (0 for no claim), leaseMs, then outcomes as complete takes them
+ * (7 values each). The outcomes are committed first, so a dependent they made
  * ready can be claimed in the same call. Returns `{outcome results, claimed, outcomes error,
  * claim error}`, the errors '' when that part succeeded.
  *
@@ -17,7 +17,7 @@ export const ROUND = `${COMPLETE_OUTCOMES}${CLAIM_TASKS}
 local now = now_ms()
 -- Each part fails alone: the outcomes' results (or error) and the claim's tasks (or error) are
 -- reported apart, so an error in one never hides what the other committed.
-local done_ok, done = pcall(complete_batch, 5, now, ARGV[4])
+local done_ok, done = pcall(complete_batch, 4, now)
 local max = tonumber(ARGV[2])
 local claim_ok, claimed = true, {}
 if max > 0 then claim_ok, claimed = pcall(claim_batch, max, tonumber(ARGV[3]), now) end
