@@ -28,6 +28,11 @@ export class RunTemplates {
    */
   private readonly forget = new FinalizationRegistry<string>((id) => this.values.delete(id));
 
+  /** Templates kept now. */
+  get size(): number {
+    return this.values.size;
+  }
+
   /** The id of the template for runs of `graph` as `workflow`@`version` in `namespace`. */
   idOf(graph: RunGraph, workflow: string, version: string, namespace: string): string {
     let ids = this.byGraph.get(graph);
