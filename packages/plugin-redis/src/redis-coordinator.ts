@@ -28,14 +28,13 @@ import type {
   RecoverResult,
   RetryRunRequest,
   RunResult,
-  RunSummary,
 } from "@flowmesh/core/plugin";
 import type { RunRecord, TerminalRunStatus } from "@flowmesh/core";
 import { Redis, type Cluster } from "ioredis";
-import { decodeResult, decodeRun, decodeSummary, pairs, SUMMARY_FIELDS, toJson } from "./codec.js";
+import { decodeResult, decodeRun, pairs, toJson } from "./codec.js";
 import { Batcher } from "./batcher.js";
 import { RoundBatcher } from "./round-batcher.js";
-import { RunTemplates } from "./run-templates.js";
+import { RunCreator } from "./run-creator.js";
 import { backendError, closed, unreachable } from "./errors.js";
 import { decodeEvents, eventCursor } from "./events.js";
 import { KeyLayout } from "./keys.js";
@@ -43,7 +42,7 @@ import { listRuns } from "./list-runs.js";
 import { redisOptionsSchema, type RedisBackendOptions, type ResolvedRedisOptions } from "./options.js";
 import { SCRIPTS } from "./scripts.js";
 import type { Script, ScriptArgs } from "./script.js";
-import { claimedTasks, countedEntries, outcomeReplies } from "./flat-replies.js";
+import { claimedTasks, outcomeReplies } from "./flat-replies.js";
 import { SignalHub } from "./signal-hub.js";
 import { collectOptionIssues } from "./validate.js";
 
@@ -51,8 +50,6 @@ const OK: OutcomeResult = { ok: true };
 const LOST: OutcomeResult = { ok: false, reason: "lease_lost" };
 const NOTHING: ClaimedTask[] = [];
 const TOKEN = /^(\d+):(\d+)$/;
-/** Arguments per create script call at most (a single run with its template may have more). */
-const CREATE_ARGS = 8_192;
 /** What {@link RedisCoordinator.health} reports. */
 export interface RedisHealth {
   healthy: boolean;
@@ -67,26 +64,14 @@ export class RedisCoordinator implements Coordinator {
   /** Every key starts with this (ends in `:`). */
   readonly keyPrefix: string;
   private readonly keys: KeyLayout;
-  /** What runs of one graph store alike, sent once per create call (see run-templates.ts). */
-  private readonly templates = new RunTemplates();
   private readonly options: ResolvedRedisOptions;
   private readonly ownsClient: boolean;
   private readonly logger: Logger;
   private readonly hub: SignalHub;
   private starting: Promise<void> | undefined;
-  /** Runs started in one tick, created by one script call. */
-  private readonly creations = new Batcher<(string | number)[]>(
-    async (args) => {
-      // Sent together on one connection, the calls run in order.
-      const replies = await Promise.all(
-        this.templates
-          .calls(args, CREATE_ARGS)
-          .map((call) => this.run(SCRIPTS.createRun, [], [this.keyPrefix, this.hashPad, ...call])),
-      );
-      return replies.flatMap((flat) => countedEntries(flat as unknown[])) as (string | number)[][];
-    },
-    128,
-    CREATE_ARGS,
+  /** Creates the runs started in one tick together. */
+  private readonly creator = new RunCreator((args) =>
+    this.run(SCRIPTS.createRun, [], [this.keyPrefix, this.hashPad, ...args]),
   );
   /** Results read in one tick (every waiter of a burst of finished runs), read by one script call. */
   private readonly results = new Batcher<0 | string[]>(
@@ -248,40 +233,8 @@ export class RedisCoordinator implements Coordinator {
   // ---------------------------------------------------------------- runs
 
   async createRun(request: CreateRunRequest): Promise<CreateRunResult> {
-    const namespace = request.namespace;
-    const template = this.templates.idOf(request.graph, request.workflow, request.version, namespace);
-    const timeout = request.timeoutMs === undefined ? "" : String(request.timeoutMs);
-    // The run's own fields; what it shares with every run of its graph is in its template.
-    const args: ScriptArgs = [0, request.id, request.idempotencyKey ?? "", timeout, template, 1];
-    args.push("in", toJson(request.input, "run input"));
-    if (request.idempotencyKey !== undefined) args.push("ik", request.idempotencyKey);
-    if (request.requestHash !== undefined) args.push("rh", request.requestHash);
-    if (request.startedBy !== undefined) args.push("by", request.startedBy);
-    if (timeout !== "") args.push("tmo", timeout);
-    args[0] = args.length - 1;
-    args[5] = (args.length - 6) / 2;
     this.assertUsable();
-    const reply = await this.creations.add(args);
-    if (reply[0] === 0) {
-      const values = reply.slice(2) as string[];
-      const hash: Record<string, string> = {};
-      SUMMARY_FIELDS.forEach((field, i) => (hash[field] = values[i] ?? ""));
-      return { run: decodeSummary(String(reply[1]), hash), created: false };
-    }
-    const run: RunSummary = {
-      id: request.id,
-      workflow: request.workflow,
-      version: request.version,
-      status: "pending",
-      input: request.input,
-      idempotencyKey: request.idempotencyKey,
-      requestHash: request.requestHash,
-      startedBy: request.startedBy,
-      createdAt: Number(reply[1]),
-      deadlineAt: reply[2] === "" || reply[2] === undefined ? undefined : Number(reply[2]),
-      namespace,
-    };
-    return { run, created: true };
+    return this.creator.create(request);
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedTask[]> {
