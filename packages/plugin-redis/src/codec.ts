@@ -5,7 +5,7 @@
 import type { RunGraph, RunResult, RunSummary } from "@flowmesh/core/plugin";
 import { FlowMeshError, type RunRecord, type TaskRecord } from "@flowmesh/core";
 
-/** The fields every run of a graph starts with, computed once per graph object. */
+/** The fields every run of a graph starts with (run-templates.ts keeps them per graph object). */
 export interface EncodedGraph {
   /** Field/value pairs: `tn`, `rem`, and per task `n p s w dp dn`. */
   readonly fields: readonly string[];
@@ -13,11 +13,7 @@ export interface EncodedGraph {
   readonly roots: readonly string[];
 }
 
-const encoded = new WeakMap<RunGraph, EncodedGraph>();
-
 export function encodeGraph(graph: RunGraph): EncodedGraph {
-  let result = encoded.get(graph);
-  if (result !== undefined) return result;
   const index = new Map<string, number>();
   graph.tasks.forEach((task, i) => index.set(task.name, i));
   const dependents: number[][] = graph.tasks.map(() => []);
@@ -43,9 +39,7 @@ export function encodeGraph(graph: RunGraph): EncodedGraph {
   dependents.forEach((list, i) => {
     if (list.length > 0) fields.push(`dn${i}`, list.join(","));
   });
-  result = { fields, roots };
-  encoded.set(graph, result);
-  return result;
+  return { fields, roots };
 }
 
 /** JSON for Redis; '' stands for undefined. */
