@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate as yieldTurn } from "node:timers/promises";
 import type { ClaimedTask, LeaseRef } from "../backend/types.js";
 import { FlowMeshError, serializeError } from "../errors.js";
+import type { ClaimWindow } from "./claim-window.js";
 import type { EngineRuntime } from "./runtime.js";
 
 /**
@@ -46,14 +47,8 @@ export interface PipelineHost {
 }
 
 export class ClaimPipeline {
-  /** Claimed tasks kept ready to start beyond the free slots. */
-  readonly prefetch: number;
   /** Claimed, leased, not started yet: oldest first. */
   private readonly buffer: Buffered[] = [];
-  /** Below this many buffered tasks, another claim goes out. */
-  private readonly lowWater: number;
-  /** Tasks one claim asks for at most. */
-  private readonly maxClaim: number;
   /** The claim loops in progress. */
   private readonly filling = new Set<Promise<void>>();
   /** Claims in flight. */
@@ -83,18 +78,21 @@ export class ClaimPipeline {
   private drained = false;
   /** Counts the backend's work signals: a claim sent before one cannot say the queue is drained. */
   private wakes = 0;
+  /** The last claim brought all it asked for: more work is likely queued. */
+  private lastClaimFull = false;
   /** True while an outcome report has just been queued (a claim sent now goes with it). */
   private reportQueued = false;
 
-  /** @param prefetch claimed tasks kept ready beyond the free slots (0 disables claiming ahead). */
+  /** @param window how many claimed tasks to keep ready beyond the free slots (0: no claiming ahead). */
   constructor(
     private readonly rt: EngineRuntime,
     private readonly host: PipelineHost,
-    prefetch: number,
-  ) {
-    this.prefetch = prefetch;
-    this.lowWater = Math.ceil(prefetch / 2);
-    this.maxClaim = Math.min(host.claimBatch, Math.ceil((host.concurrency + prefetch) / CLAIMS_IN_FLIGHT));
+    private readonly window: ClaimWindow,
+  ) {}
+
+  /** Claimed tasks to keep ready to start beyond the free slots, now. */
+  get prefetch(): number {
+    return this.window.size;
   }
 
   /** Claimed tasks waiting for a slot. */
@@ -195,9 +193,17 @@ export class ClaimPipeline {
           const entry = this.buffer.shift()!;
           // Not renewed in time (heartbeats failing): the lease may be someone else's by now.
           if (entry.leaseUntil < performance.now()) this.expired(entry.task);
-          else this.host.execute(entry.task);
+          else {
+            this.window.started();
+            this.host.execute(entry.task);
+          }
         }
       } while (this.startAgain);
+      // A slot waits for a claim while the last one came back full (work is queued): the buffer did not
+      // cover the round trip.
+      if (this.buffer.length === 0 && this.lastClaimFull && this.host.running() < this.host.concurrency) {
+        this.window.underrun();
+      }
     } finally {
       this.starting = false;
     }
@@ -206,15 +212,21 @@ export class ClaimPipeline {
   /**
    * How many tasks to claim now: what the slots and the prefetch buffer hold
    * together, less what is running, buffered and coming in claims already in
-   * flight, and at most half of that capacity, so two claims can be in flight;
-   * 0 while the buffer is above its low-water mark and no slot is free.
+   * flight, and at most half of that capacity (and the backend's batch), so
+   * two claims can be in flight; 0 while the buffer holds at least half of
+   * the prefetch and no slot is free.
    */
   private claimSize(): number {
     if (this.drained && !this.reportQueued) return 0;
+    const prefetch = this.window.size;
     const coming = this.buffer.length + this.expected;
     const free = this.host.concurrency - this.host.running() - coming;
-    if (this.buffer.length >= this.lowWater && free <= 0) return 0;
-    return Math.min(this.maxClaim, free + this.prefetch);
+    if (this.buffer.length >= Math.ceil(prefetch / 2) && free <= 0) return 0;
+    const maxClaim = Math.min(
+      this.host.claimBatch,
+      Math.ceil((this.host.concurrency + prefetch) / CLAIMS_IN_FLIGHT),
+    );
+    return Math.min(maxClaim, free + prefetch);
   }
 
   /** One of up to {@link CLAIMS_IN_FLIGHT} loops, each keeping a claim in flight while slots or the buffer want tasks. */
@@ -248,8 +260,10 @@ export class ClaimPipeline {
           this.expected -= max;
           this.claimsSent.delete(seq);
         }
+        this.window.answered(performance.now() - sentAt);
         this.host.claimed();
         this.drained = claimed.length < max && this.wakes === wakes;
+        this.lastClaimFull = claimed.length === max;
         if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
         if (this.host.stopped()) {
           await this.handBack(claimed);

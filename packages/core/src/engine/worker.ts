@@ -13,6 +13,7 @@ import type { ClaimedTask, ClaimRequest, LeaseRef, SyncCoordinatorOps } from "..
 import { FlowMeshError } from "../errors.js";
 import type { TerminalRunStatus } from "../types.js";
 import { ClaimPipeline } from "./claim-pipeline.js";
+import { ClaimWindow } from "./claim-window.js";
 import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
 
@@ -25,7 +26,8 @@ export interface WorkerOptions {
   claimBatch: number;
   /**
    * Async backends: claimed tasks kept ready to start beyond the free slots
-   * (0 disables claiming ahead). @default min(4 × concurrency, 32)
+   * (0 disables claiming ahead). Default: sized to the start rate (see
+   * {@link ClaimWindow.adaptive}).
    */
   prefetch?: number;
 }
@@ -51,12 +53,6 @@ export class Worker {
   private readonly sync: SyncCoordinatorOps | undefined;
   /** Async backends only: the claim pipeline. */
   private readonly pipeline: ClaimPipeline | undefined;
-  /**
-   * Async backends: outcomes reported in the background at most (slot already
-   * freed): the backend batches them into one round trip, so this many can
-   * share one; as many behind the slots as the buffer holds ahead of them.
-   */
-  private readonly maxReporting: number;
   /** Outcomes being reported whose slot was already freed. */
   private reporting = 0;
 
@@ -67,8 +63,10 @@ export class Worker {
     this.request = { workerId: options.workerId, max: options.claimBatch, leaseMs: options.leaseMs };
     this.sync = rt.coordinator.sync;
     if (this.sync === undefined) {
-      // A few slots' worth even at low concurrency: at 10 slots a buffer of 10 drains within one claim round trip.
-      const prefetch = options.prefetch ?? Math.min(4 * options.concurrency, 32);
+      const window =
+        options.prefetch === undefined
+          ? ClaimWindow.adaptive(options.concurrency)
+          : ClaimWindow.fixed(options.prefetch);
       this.pipeline = new ClaimPipeline(
         rt,
         {
@@ -87,12 +85,10 @@ export class Worker {
           claimFailed: (error) => this.backendFailed(error),
           reportError: (error) => this.reportError(error),
         },
-        prefetch,
+        window,
       );
-      this.maxReporting = Math.max(options.concurrency, prefetch);
     } else {
       this.pipeline = undefined;
-      this.maxReporting = 0;
     }
     this.executor = new Executor(rt, {
       settled: this.settled,
@@ -210,6 +206,15 @@ export class Worker {
   }
 
   /**
+   * Async backends: outcomes reported in the background at most (slot already
+   * freed): the backend batches them into one round trip, so this many can
+   * share one; as many behind the slots as the buffer holds ahead of them.
+   */
+  private maxReporting(): number {
+    return Math.max(this.options.concurrency, this.pipeline?.prefetch ?? 0);
+  }
+
+  /**
    * Called by the executor (async backends) when a handler settled and its
    * outcome is being reported: frees the slot unless `max(concurrency,
    * prefetch)` outcomes are already outstanding, in which case the attempt
@@ -217,7 +222,7 @@ export class Worker {
    * wait). True when freed.
    */
   readonly releaseSlot = (): boolean => {
-    if (this.reporting >= this.maxReporting) return false;
+    if (this.reporting >= this.maxReporting()) return false;
     this.reporting++;
     this.inFlight--;
     this.pipeline!.pumpWithReport();

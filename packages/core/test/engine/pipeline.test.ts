@@ -253,6 +253,29 @@ describe("pipelined worker (async coordinators)", () => {
     expect(slow.maxHeld).toBeGreaterThanOrEqual(5);
   });
 
+  it("by default claims further ahead for quick tasks on a slow round trip, and only the floor for slow tasks", async () => {
+    const quick = new SlowCoordinator(new MemoryCoordinator(), 10);
+    const fm = engine({ backend: quick, concurrency: 2 });
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: () => 1 }] });
+    let done = 0;
+    fm.events.on("run:finished", () => done++);
+    await Promise.all(Array.from({ length: 800 }, (_, i) => fm.start("job", i)));
+    await until(() => done === 800, "800 runs to succeed", 20_000);
+    // The floor is min(4 × 2, 32) = 8: 2 running + 8 buffered. Instant tasks on a 10 ms round trip want more.
+    expect(quick.maxHeld).toBeGreaterThan(20);
+    expect(quick.maxHeld).toBeLessThanOrEqual(2 + 1024);
+
+    const slow = new SlowCoordinator(new MemoryCoordinator(), 10);
+    const fm2 = engine({ backend: slow, concurrency: 2 });
+    await fm2.register({ name: "job", tasks: [{ name: "t", handler: () => sleep(20).then(() => 1) }] });
+    let slowDone = 0;
+    fm2.events.on("run:finished", () => slowDone++);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => fm2.start("job", i)));
+    await until(() => slowDone === 40, "40 runs to succeed", 20_000);
+    // 2 tasks per 20 ms on a 10 ms round trip: two round trips' worth is 2 tasks, under the floor.
+    expect(slow.maxHeld).toBeLessThanOrEqual(10);
+  }, 30_000);
+
   it("after a claim comes back short, claims again only with an outcome or on a work signal", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
     const fm = engine({ backend: slow, concurrency: 1 });
