@@ -7,7 +7,7 @@
 import type { CreateRunRequest, CreateRunResult, RunSummary } from "@flowmesh/core/plugin";
 import { Batcher } from "./batcher.js";
 import { decodeSummary, SUMMARY_FIELDS, toJson } from "./codec.js";
-import { countedEntries } from "./flat-replies.js";
+import { claimedTasks, countedEntries } from "./flat-replies.js";
 import { RunTemplates } from "./run-templates.js";
 import type { ScriptArgs } from "./script.js";
 
@@ -38,14 +38,15 @@ export class RunCreator {
     const template = this.templates.idOf(request.graph, request.workflow, request.version, namespace);
     const timeout = request.timeoutMs === undefined ? "" : String(request.timeoutMs);
     // The run's own fields; what it shares with every run of its graph is in its template.
-    const args: ScriptArgs = [0, request.id, request.idempotencyKey ?? "", timeout, template, 1];
+    const eager = request.claim === undefined ? "" : `${request.claim.max}:${request.claim.leaseMs}`;
+    const args: ScriptArgs = [0, request.id, request.idempotencyKey ?? "", timeout, template, eager, 1];
     args.push("in", toJson(request.input, "run input"));
     if (request.idempotencyKey !== undefined) args.push("ik", request.idempotencyKey);
     if (request.requestHash !== undefined) args.push("rh", request.requestHash);
     if (request.startedBy !== undefined) args.push("by", request.startedBy);
     if (timeout !== "") args.push("tmo", timeout);
     args[0] = args.length - 1;
-    args[5] = (args.length - 6) / 2;
+    args[6] = (args.length - 7) / 2;
     const reply = await this.creations.add(args);
     if (reply[0] === 0) {
       const values = reply.slice(2) as string[];
@@ -53,19 +54,22 @@ export class RunCreator {
       SUMMARY_FIELDS.forEach((field, i) => (hash[field] = values[i] ?? ""));
       return { run: decodeSummary(String(reply[1]), hash), created: false };
     }
+    // An eager start's leased roots follow the creation's own three values.
+    const claimed = reply.length > 3 ? claimedTasks(reply.slice(3)) : undefined;
     const run: RunSummary = {
       id: request.id,
       workflow: request.workflow,
       version: request.version,
-      status: "pending",
+      status: claimed === undefined ? "pending" : "running",
       input: request.input,
       idempotencyKey: request.idempotencyKey,
       requestHash: request.requestHash,
       startedBy: request.startedBy,
       createdAt: Number(reply[1]),
+      startedAt: claimed === undefined ? undefined : Number(reply[1]),
       deadlineAt: reply[2] === "" || reply[2] === undefined ? undefined : Number(reply[2]),
       namespace,
     };
-    return { run, created: true };
+    return claimed === undefined ? { run, created: true } : { run, created: true, claimed };
   }
 }

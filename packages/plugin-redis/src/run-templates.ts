@@ -3,8 +3,8 @@
  * namespace stores alike (the graph's hash fields, the run's static fields,
  * its root tasks). The create script gets each template once per call, and
  * each run names its template, instead of every run carrying it: a created
- * single-task run's arguments drop from 29 to 8 (a run of the benchmark's
- * 50-task DAG from ~630 to 8); measured with callgrind, Redis spent 142k → 126k
+ * single-task run's arguments drop from 29 to 9 (a run of the benchmark's
+ * 50-task DAG from ~630 to 9; 8 before the eager-start field); measured with callgrind, Redis spent 142k → 126k
  * instructions per created single-task run.
  */
 import type { RunGraph } from "@flowmesh/core/plugin";

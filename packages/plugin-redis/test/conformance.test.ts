@@ -11,5 +11,5 @@ afterAll(() => deletePrefix(prefix));
 describeCoordinatorConformance(
   "redis",
   () => new RedisCoordinator({ url: REDIS_URL, keyPrefix: prefix, logger: quietLogger() }),
-  { slackMs: 200 },
+  { slackMs: 200, eagerStart: true },
 );

@@ -155,6 +155,8 @@ export class MemoryCoordinator implements Coordinator {
     this.adopt(run);
     run.log("run:created", now);
     for (const root of run.graph.roots) run.statuses[root] = READY;
+    // Eager start: the highest-priority roots leased to the caller at once (saved with the run when durable).
+    const claimed = request.claim === undefined ? NOTHING : this.leaseRoots(run, request.claim, now);
     const saving = this.persist(run);
     if (saving !== undefined) {
       try {
@@ -165,8 +167,19 @@ export class MemoryCoordinator implements Coordinator {
         throw error;
       }
     }
-    for (const root of run.graph.roots) this.enqueue(run, root, now);
-    return { run: summarizeRun(run), created: true };
+    for (const root of run.graph.roots) if (run.statuses[root] === READY) this.enqueue(run, root, now);
+    const summary = summarizeRun(run);
+    return claimed === NOTHING ? { run: summary, created: true } : { run: summary, created: true, claimed };
+  }
+
+  /** Leases up to `request.max` of a new run's roots, highest priority first (then plan order). */
+  private leaseRoots(run: RunState, request: ClaimRequest, now: number): ClaimedTask[] {
+    const tasks = run.graph.tasks;
+    const roots = [...run.graph.roots].sort((a, b) => tasks[b]!.priority - tasks[a]!.priority || a - b);
+    return roots.slice(0, Math.max(0, request.max)).map((task) => {
+      run.setTime(task, READY_AT, now);
+      return this.lease(run, task, request.leaseMs, now);
+    });
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedTask[]> {
@@ -191,21 +204,26 @@ export class MemoryCoordinator implements Coordinator {
       const task = queue.index;
       run.setQueued(task, false);
       if (run.statuses[task] !== READY || run.terminal) continue;
-      run.statuses[task] = RUNNING;
-      const attempt = run.attempts(task) + 1;
-      run.setAttempts(task, attempt);
-      run.setTime(task, LEASE_EXPIRES, now + request.leaseMs);
-      run.setTime(task, STARTED_AT, now);
-      if (run.status === "pending") {
-        run.status = "running";
-        run.startedAt = now;
-        run.log("run:started", now);
-      }
-      run.log("task:started", now, task);
       if (claimed === NOTHING) claimed = [];
-      claimed.push(new MemoryClaim(run, task, attempt, attempt + run.refunds(task)));
+      claimed.push(this.lease(run, task, request.leaseMs, now));
     }
     return claimed;
+  }
+
+  /** Leases a ready task: running, one attempt more, `task:started` (and `run:started` for the first). */
+  private lease(run: RunState, task: number, leaseMs: number, now: number): MemoryClaim {
+    run.statuses[task] = RUNNING;
+    const attempt = run.attempts(task) + 1;
+    run.setAttempts(task, attempt);
+    run.setTime(task, LEASE_EXPIRES, now + leaseMs);
+    run.setTime(task, STARTED_AT, now);
+    if (run.status === "pending") {
+      run.status = "running";
+      run.startedAt = now;
+      run.log("run:started", now);
+    }
+    run.log("task:started", now, task);
+    return new MemoryClaim(run, task, attempt, attempt + run.refunds(task));
   }
 
   async heartbeat(leases: readonly LeaseRef[], leaseMs: number): Promise<LeaseRef[]> {

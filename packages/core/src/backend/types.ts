@@ -54,6 +54,19 @@ export interface CreateRunRequest {
   startedBy?: string | undefined;
   /** Whole-run timeout; the backend stores `deadlineAt` from its own clock. */
   timeoutMs?: number | undefined;
+  /**
+   * Eager start (optional for backends): lease up to `max` of the new run's
+   * root tasks to this worker in the same atomic step as the creation,
+   * highest priority first, exactly as a `claim` would (attempt, lease,
+   * `task:started`/`run:started` events), and return them in
+   * {@link CreateRunResult.claimed}; the other roots are queued as usual.
+   * Core asks only when the starting process's worker has free slots and
+   * nothing queued for it, so the run's first tasks skip a claim round trip.
+   * A backend that does not lease here ignores it (and returns no `claimed`):
+   * the roots are queued and claimed as usual. Ignored when the idempotency
+   * key names an existing run.
+   */
+  claim?: ClaimRequest | undefined;
 }
 
 /** A run without its per-task records: what creating a run returns. */
@@ -64,6 +77,8 @@ export interface CreateRunResult {
   run: RunSummary;
   /** False when the idempotency key matched an existing run, which is returned instead. */
   created: boolean;
+  /** The root tasks leased to the caller with the creation (see {@link CreateRunRequest.claim}). */
+  claimed?: ClaimedTask[] | undefined;
 }
 
 /** Identifies a lease: outcomes are accepted only while `token` still holds the task. */
@@ -226,7 +241,7 @@ export interface Coordinator {
   readonly sync?: SyncCoordinatorOps | undefined;
   /** Connects, migrates, resumes. Called once by the engine before use. */
   start?(): Promise<void>;
-  /** Creates a run and queues its root tasks; idempotent by `idempotencyKey`. */
+  /** Creates a run and queues its root tasks (or leases some, see `claim`); idempotent by `idempotencyKey`. */
   createRun(request: CreateRunRequest): Promise<CreateRunResult>;
   /**
    * Claims up to `max` ready tasks, highest priority first, then oldest.

@@ -10,7 +10,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { setImmediate as yieldTurn } from "node:timers/promises";
-import type { ClaimedTask, LeaseRef } from "../backend/types.js";
+import type { ClaimedTask, ClaimRequest, LeaseRef } from "../backend/types.js";
 import { FlowMeshError, serializeError } from "../errors.js";
 import type { ClaimWindow } from "./claim-window.js";
 import type { EngineRuntime } from "./runtime.js";
@@ -53,6 +53,8 @@ export class ClaimPipeline {
   private readonly filling = new Set<Promise<void>>();
   /** Claims in flight. */
   private claiming = 0;
+  /** Eager starts in flight (runs being created with their roots leased here, see `reserveEager`). */
+  private eager = 0;
   /** Tasks the claims in flight may bring (their `max`): the next claim leaves room for them. */
   private expected = 0;
   /** Something asked for a claim while one was in flight or claiming was held. */
@@ -131,18 +133,23 @@ export class ClaimPipeline {
     }
     if (!this.host.started() || this.host.stopped()) return;
     this.startBuffered();
-    if (this.claiming < CLAIMS_IN_FLIGHT && this.claimSize() > 0) {
-      this.claiming++;
-      const loop = this.fill();
-      this.filling.add(loop);
-      void loop.finally(() => this.filling.delete(loop));
+    if (this.claiming < CLAIMS_IN_FLIGHT) {
+      if (this.claimSize() > 0) {
+        this.claiming++;
+        const loop = this.fill();
+        this.filling.add(loop);
+        void loop.finally(() => this.filling.delete(loop));
+      } else if (this.eager > 0) {
+        // Slots reserved for an eager start may be what leaves no room: ask again when it settles.
+        this.pumpAgain = true;
+      }
     }
   }
 
   /** Aborts a run's buffered tasks (they never start) and drops its tasks from the claims in flight. */
   dropRun(runId: string): void {
     if (this.buffer.length > 0) this.dropBuffered((task) => task.runId === runId);
-    if (this.claiming > 0) this.cancelledDuringClaim.set(runId, ++this.sequence);
+    if (this.claiming > 0 || this.eager > 0) this.cancelledDuringClaim.set(runId, ++this.sequence);
   }
 
   /**
@@ -204,6 +211,8 @@ export class ClaimPipeline {
       if (this.buffer.length === 0 && this.lastClaimFull && this.host.running() < this.host.concurrency) {
         this.window.underrun();
       }
+      // Tasks slowed down and the buffer shrank: what it holds beyond twice its size goes back for others.
+      if (this.buffer.length > 2 * this.window.size && this.window.adaptive) this.trim();
     } finally {
       this.starting = false;
     }
@@ -260,10 +269,11 @@ export class ClaimPipeline {
           this.expected -= max;
           this.claimsSent.delete(seq);
         }
-        this.window.answered(performance.now() - sentAt);
+        this.window.answered(performance.now() - sentAt, claimed.length === max);
         this.host.claimed();
         this.drained = claimed.length < max && this.wakes === wakes;
-        this.lastClaimFull = claimed.length === max;
+        // Full, and sized by the buffer rather than the backend's batch: a bigger buffer would claim more.
+        this.lastClaimFull = claimed.length === max && max < this.host.claimBatch;
         if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
         if (this.host.stopped()) {
           await this.handBack(claimed);
@@ -283,11 +293,64 @@ export class ClaimPipeline {
         }
       }
     } catch (error) {
+      this.lastClaimFull = false;
       this.host.claimFailed(error);
     } finally {
       this.claiming--;
-      if (this.claiming === 0) this.cancelledDuringClaim.clear();
+      if (this.claiming === 0 && this.eager === 0) this.cancelledDuringClaim.clear();
     }
+  }
+
+  /**
+   * Eager start: room for up to `roots` root tasks of a run this process is
+   * about to create, leased to this worker by the creation itself. Only when
+   * the worker is idle enough that a claim would find nothing else: started,
+   * not held, its last claim came back short (nothing queued), nothing
+   * buffered or being claimed, and a slot free. The slots stay reserved (as
+   * a claim in flight's) until {@link settleEager}. Undefined when not now.
+   */
+  reserveEager(roots: number): EagerStart | undefined {
+    if (!this.host.started() || this.host.stopped() || this.host.held()) return undefined;
+    if (!this.drained || this.claiming > 0 || this.buffer.length > 0) return undefined;
+    const free = this.host.concurrency - this.host.running() - this.expected;
+    const max = Math.min(free, roots, this.host.claimBatch);
+    if (max <= 0) return undefined;
+    this.expected += max;
+    this.eager++;
+    const seq = ++this.sequence;
+    this.claimsSent.add(seq);
+    return {
+      request: { workerId: this.host.workerId, max, leaseMs: this.host.leaseMs },
+      seq,
+      sentAt: performance.now(),
+    };
+  }
+
+  /**
+   * The creation `start` reserved for came back with `claimed` (undefined when
+   * it failed, or the backend leased nothing): starts them like claimed tasks
+   * (those of a run cancelled meanwhile dropped; handed back if stopping).
+   */
+  settleEager(start: EagerStart, claimed: readonly ClaimedTask[] | undefined): void {
+    this.expected -= start.request.max;
+    this.eager--;
+    this.claimsSent.delete(start.seq);
+    let tasks = claimed ?? [];
+    if (this.cancelledDuringClaim.size > 0) tasks = this.dropCancelled(tasks, start.seq);
+    if (this.claiming === 0 && this.eager === 0) this.cancelledDuringClaim.clear();
+    if (tasks.length > 0) {
+      if (this.host.stopped()) {
+        const handing = this.handBack(tasks);
+        this.filling.add(handing);
+        void handing.finally(() => this.filling.delete(handing));
+        return;
+      }
+      const leaseUntil = start.sentAt + this.host.leaseMs;
+      for (const task of tasks) this.buffer.push({ task, leaseUntil });
+      this.startBuffered();
+    }
+    // A claim the reservation held back goes out now that its slots are free.
+    if (this.pumpAgain && this.claiming === 0) this.pump();
   }
 
   /**
@@ -309,11 +372,12 @@ export class ClaimPipeline {
    * without using an attempt, so another worker can take them now instead of
    * after their lease expires.
    */
-  private async handBack(tasks: readonly ClaimedTask[]): Promise<void> {
+  private async handBack(
+    tasks: readonly ClaimedTask[],
+    why = "the worker stopped before starting the task: handed back",
+  ): Promise<void> {
     if (tasks.length === 0) return;
-    const error = serializeError(
-      new FlowMeshError("FM_ERR_CLOSED", "the worker stopped before starting the task: handed back"),
-    );
+    const error = serializeError(new FlowMeshError("FM_ERR_CLOSED", why));
     await Promise.all(
       tasks.map((task) =>
         this.rt.coordinator.fail(task, { error, durationMs: 0, retryDelayMs: 0, refundAttempt: true }).then(
@@ -324,6 +388,17 @@ export class ClaimPipeline {
     );
   }
 
+  /** Hands back the newest buffered tasks beyond the buffer's size (attempt refunded). */
+  private trim(): void {
+    const excess = this.buffer.splice(this.window.size).map((entry) => entry.task);
+    const handing = this.handBack(
+      excess,
+      "handed back unstarted: tasks slowed down and the worker's prefetch buffer shrank",
+    );
+    this.filling.add(handing);
+    void handing.finally(() => this.filling.delete(handing));
+  }
+
   /** A buffered task whose lease this worker could not renew in time: dropped, never started. */
   private expired(task: ClaimedTask): void {
     this.rt.logger.warn(
@@ -331,6 +406,15 @@ export class ClaimPipeline {
       "buffered task not started: its lease could not be renewed in time",
     );
   }
+}
+
+/** Slots reserved for an eager start (see `ClaimPipeline.reserveEager`). */
+export interface EagerStart {
+  /** What the creation asks the backend to lease. */
+  readonly request: ClaimRequest;
+  /** Numbered like a claim, for cancellations that happen while it is in flight. */
+  readonly seq: number;
+  readonly sentAt: number;
 }
 
 /** A buffered task and until when (this process's clock, conservatively) its lease surely holds. */

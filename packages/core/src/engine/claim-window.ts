@@ -2,26 +2,28 @@
  * How many claimed tasks a worker keeps ready beyond its free slots (its
  * prefetch buffer). The buffer exists to hide the claim round trip, so by
  * default it is sized in time, not in tasks, between a floor (a few slots'
- * worth) and a cap: it doubles, once per sample, while a slot found it empty
- * with work still queued, and otherwise eases back (a tenth per sample)
- * towards what this worker starts during {@link ROUND_TRIPS} claim round
- * trips. Quick tasks on a slow round trip get a deep buffer; slow tasks keep
- * the floor, so a busy worker holds little more than a couple of round trips
- * of work that an idle worker could start. A prefetch the user set is fixed
- * (floor = cap).
+ * worth) and a cap. Measured over samples of at least {@link SAMPLE_MS}: it
+ * doubles after a sample in which a free slot found it empty while claims
+ * were coming back full and smaller than the backend's batch (the buffer, not
+ * the backend, held the worker back); otherwise it eases back with time (a
+ * tenth per {@link SAMPLE_MS}), never below what the worker started during
+ * {@link ROUND_TRIPS} claim round trips. Quick tasks on a slow round trip get
+ * a deep buffer; slow tasks bring it back to the floor within a second or
+ * two, and the pipeline hands back what it holds beyond twice the size. A
+ * prefetch the user set is fixed (floor = cap).
  */
 import { performance } from "node:perf_hooks";
 
-/** Claim round trips of work the buffer holds. */
+/** Claim round trips of work the buffer holds at least, once the rate is known. */
 const ROUND_TRIPS = 2;
 /** The start rate is sampled over at least this long (ms): shorter spans would follow single batches. */
 const SAMPLE_MS = 50;
+/** A sample longer than this (ms) spans an idle spell: it may shrink the buffer, never grow it. */
+const STALE_SAMPLE_MS = 4 * SAMPLE_MS;
 /** Weight of a new round-trip time in the running average. */
 const RTT_WEIGHT = 0.25;
-/** What the buffer keeps of its size per sample without an underrun (down to what the rate wants). */
+/** What the buffer keeps of its size per {@link SAMPLE_MS} without an underrun (down to what the rate wants). */
 const EASE_BACK = 0.9;
-/** Adaptive buffer's cap: tasks claimed ahead at most, whatever the rate. */
-export const MAX_ADAPTIVE_PREFETCH = 1024;
 
 export class ClaimWindow {
   /** Tasks started per ms, over the last samples (0 until measured). */
@@ -30,12 +32,12 @@ export class ClaimWindow {
   private rtt = 0;
   private starts = 0;
   private since: number;
-  /** A slot found the buffer empty with work still queued, this sample. */
+  /** A slot found the buffer empty with work queued, this sample. */
   private starved = false;
   private current: number;
 
   private constructor(
-    /** Tasks buffered at least (when the worker is slow or idle). */
+    /** Tasks buffered at least. */
     readonly floor: number,
     /** Tasks buffered at most. */
     readonly cap: number,
@@ -50,11 +52,19 @@ export class ClaimWindow {
     return new ClaimWindow(prefetch, prefetch, () => performance.now());
   }
 
-  /** The default: at least a few slots' worth, up to {@link MAX_ADAPTIVE_PREFETCH} as the rate asks. */
-  static adaptive(concurrency: number, now: () => number = () => performance.now()): ClaimWindow {
+  /**
+   * The default: from a few slots' worth (`min(4 × concurrency, 32)`) up to
+   * `cap` (the worker passes a few claims' worth: more would not make claims
+   * bigger, only hold more tasks).
+   */
+  static adaptive(
+    concurrency: number,
+    cap: number,
+    now: () => number = () => performance.now(),
+  ): ClaimWindow {
     // A few slots' worth even at low concurrency: at 10 slots a buffer of 10 drains within one claim round trip.
     const floor = Math.min(4 * concurrency, 32);
-    return new ClaimWindow(floor, Math.max(floor, MAX_ADAPTIVE_PREFETCH), now);
+    return new ClaimWindow(floor, Math.max(floor, cap), now);
   }
 
   get adaptive(): boolean {
@@ -68,30 +78,41 @@ export class ClaimWindow {
 
   /** A task left the buffer for a slot. */
   started(): void {
+    if (!this.adaptive) return;
     this.starts++;
+    this.sample(this.now());
   }
 
-  /** A free slot found the buffer empty while the queue still holds work: the buffer is too small. */
+  /**
+   * A free slot found the buffer empty while the last claim came back full
+   * and the buffer limited its size: a bigger buffer would have kept it busy.
+   */
   underrun(): void {
     this.starved = true;
   }
 
-  /** A claim came back after `rttMs`: updates the round trip and, once a sample is long enough, the rate. */
-  answered(rttMs: number): void {
+  /** A claim came back after `rttMs`; `full`: it brought all it asked for (else nothing more is queued). */
+  answered(rttMs: number, full: boolean): void {
     if (!this.adaptive) return;
     this.rtt = this.rtt === 0 ? rttMs : this.rtt + RTT_WEIGHT * (rttMs - this.rtt);
-    const now = this.now();
+    // The queue ran dry: an empty buffer since says nothing about its size.
+    if (!full) this.starved = false;
+    this.sample(this.now());
+  }
+
+  private sample(now: number): void {
     const elapsed = now - this.since;
     if (elapsed < SAMPLE_MS) return;
-    // Idle time counts: after a quiet spell the rate (and the buffer) starts small again.
-    const sample = this.starts / elapsed;
-    this.rate = this.rate === 0 ? sample : (this.rate + sample) / 2;
+    // Idle time counts: after a quiet spell the rate is low, and the buffer eases back for all of it.
+    const rate = this.starts / elapsed;
+    this.rate = this.rate === 0 ? rate : (this.rate + rate) / 2;
     this.starts = 0;
     this.since = now;
     const wanted = Math.ceil(this.rate * this.rtt * ROUND_TRIPS);
-    const next = this.starved
-      ? Math.max(2 * this.current, wanted)
-      : Math.max(wanted, Math.floor(this.current * EASE_BACK));
+    const next =
+      this.starved && elapsed <= STALE_SAMPLE_MS
+        ? Math.max(2 * this.current, wanted)
+        : Math.max(wanted, Math.floor(this.current * EASE_BACK ** (elapsed / SAMPLE_MS)));
     this.starved = false;
     this.current = Math.min(this.cap, Math.max(this.floor, next));
   }

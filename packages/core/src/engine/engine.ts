@@ -12,6 +12,7 @@ import type {
   Coordinator,
   CoordinatorSignal,
   CreateRunRequest,
+  CreateRunResult,
   OutcomeResult,
   ReadEventsOptions,
   RunResult,
@@ -217,14 +218,26 @@ export class FlowMesh {
   ): Promise<RunHandle> {
     const key = request.idempotencyKey;
     const requestHash = request.requestHash;
-    const { run, created } = await this.coordinator.createRun({
-      ...request,
-      workflow: plan.name,
-      version: plan.version,
-      namespace: plan.namespace,
-      graph: plan.graph,
-      timeoutMs: plan.timeoutMs,
-    });
+    // An idle worker here takes the run's first tasks in the creation itself: no claim round trip.
+    const eager = this.worker?.reserveEager(plan.rootCount);
+    let result: CreateRunResult;
+    try {
+      result = await this.coordinator.createRun({
+        ...request,
+        workflow: plan.name,
+        version: plan.version,
+        namespace: plan.namespace,
+        graph: plan.graph,
+        timeoutMs: plan.timeoutMs,
+        claim: eager?.request,
+      });
+    } catch (error) {
+      if (eager !== undefined) this.worker!.settleEager(eager, undefined);
+      throw error;
+    }
+    const { run, created } = result;
+    // (No run:created listener can miss the start: with one, the worker is held and reserves nothing.)
+    if (eager !== undefined) this.worker!.settleEager(eager, created ? result.claimed : undefined);
     if (!created) {
       if (run.workflow !== plan.name || (run.requestHash !== undefined && run.requestHash !== requestHash)) {
         throw new FlowMeshError(

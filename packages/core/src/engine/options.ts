@@ -40,7 +40,7 @@ export interface WorkerSettings {
    * once, their attempt refunded, when the engine closes. 0 claims only for
    * free slots. The in-memory backend has no round trips and ignores it.
    * Default: adaptive, starting at `min(4 × concurrency, 32)` and growing (up
-   * to 1,024) while free slots wait for claims with work still queued; see
+   * to 256) while free slots wait for claims with work still queued; see
    * `docs/backends.md`. A number set here is kept fixed.
    */
   prefetch?: number;

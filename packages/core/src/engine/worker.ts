@@ -12,7 +12,7 @@
 import type { ClaimedTask, ClaimRequest, LeaseRef, SyncCoordinatorOps } from "../backend/types.js";
 import { FlowMeshError } from "../errors.js";
 import type { TerminalRunStatus } from "../types.js";
-import { ClaimPipeline } from "./claim-pipeline.js";
+import { ClaimPipeline, type EagerStart } from "./claim-pipeline.js";
 import { ClaimWindow } from "./claim-window.js";
 import { Executor } from "./executor.js";
 import type { EngineRuntime } from "./runtime.js";
@@ -31,6 +31,9 @@ export interface WorkerOptions {
    */
   prefetch?: number;
 }
+
+/** The adaptive prefetch buffer's cap, in claims: a deeper buffer would not make claims bigger. */
+const ADAPTIVE_CLAIMS = 4;
 
 export class Worker {
   private inFlight = 0;
@@ -65,7 +68,7 @@ export class Worker {
     if (this.sync === undefined) {
       const window =
         options.prefetch === undefined
-          ? ClaimWindow.adaptive(options.concurrency)
+          ? ClaimWindow.adaptive(options.concurrency, ADAPTIVE_CLAIMS * options.claimBatch)
           : ClaimWindow.fixed(options.prefetch);
       this.pipeline = new ClaimPipeline(
         rt,
@@ -135,6 +138,16 @@ export class Worker {
   /** Holds claiming until {@link release}: lets the engine announce a run before its tasks start. */
   hold(): void {
     this.holds++;
+  }
+
+  /** Async backends: slots for the roots of a run this process creates, leased by the creation (see `ClaimPipeline.reserveEager`). */
+  reserveEager(roots: number): EagerStart | undefined {
+    return this.pipeline?.reserveEager(roots);
+  }
+
+  /** The creation a {@link reserveEager} was for came back (`claimed` undefined when it failed). */
+  settleEager(start: EagerStart, claimed: readonly ClaimedTask[] | undefined): void {
+    this.pipeline?.settleEager(start, claimed);
   }
 
   release(): void {

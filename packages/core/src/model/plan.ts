@@ -33,6 +33,8 @@ export interface WorkflowPlan {
   readonly byName: ReadonlyMap<string, PlannedTask>;
   /** The graph handed to backends, tasks in the same order as {@link tasks}. */
   readonly graph: RunGraph;
+  /** Tasks with no dependencies: what a new run can start at once. */
+  readonly rootCount: number;
   readonly namespace: string;
   /** Whole-run timeout. */
   readonly timeoutMs: number | undefined;
@@ -96,6 +98,7 @@ function createPlan(definition: WorkflowDefinition, tasks: readonly PlannedTask[
     tasks,
     byName,
     graph,
+    rootCount: graph.tasks.filter((task) => task.dependsOn.length === 0).length,
     namespace: definition.namespace,
     timeoutMs: definition.timeoutMs,
     downstreamOf(taskName) {

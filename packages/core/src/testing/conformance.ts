@@ -48,6 +48,12 @@ function essential(outcome: OutcomeResult): OutcomeResult {
 export interface ConformanceOptions {
   /** Extra ms tolerance for timing tests on slow backends. @default 0 */
   slackMs?: number;
+  /**
+   * The backend leases roots in `createRun` when asked (`claim`, an eager
+   * start): runs the tests of that. A backend that ignores `claim` leaves it
+   * off (its roots are queued as usual). @default false
+   */
+  eagerStart?: boolean;
 }
 
 /** Registers the conformance tests for a coordinator; call it at the top level of a vitest test file. */
@@ -140,6 +146,70 @@ export function describeCoordinatorConformance(
         expect((await c.listRuns({ workflow: h().workflow })).runs).toHaveLength(2);
       });
     });
+
+    // Registered only for backends that lease in createRun (no skipped tests for the others).
+    if (options.eagerStart === true)
+      describe("createRun with claim (eager start)", () => {
+        it("leases up to max roots, highest priority first, as a claim would; queues the rest", async () => {
+          const { c } = h();
+          const g = graph(
+            task("low", [], 0),
+            task("high", [], 5),
+            task("mid", [], 2),
+            task("after", ["high"]),
+          );
+          const id = randomUUID();
+          const result = await h().createRun(g, {
+            id,
+            input: { x: 2 },
+            claim: { workerId: WORKER, max: 2, leaseMs: LONG_LEASE },
+          });
+          expect(result.created).toBe(true);
+          const leased = result.claimed ?? [];
+          expect(leased.map((t) => t.task)).toEqual(["high", "mid"]);
+          for (const t of leased) {
+            expect(t).toMatchObject({
+              runId: id,
+              workflow: h().workflow,
+              version: "1",
+              attempt: 1,
+              deps: {},
+            });
+            expect(t.input).toEqual({ x: 2 });
+            expect(t.leaseExpiresAt).toBeGreaterThan(Date.now() + LONG_LEASE / 2);
+            expect(t.readyAt).toBeGreaterThanOrEqual(result.run.createdAt);
+          }
+          const run = await h().get(id);
+          expect(run.status).toBe("running");
+          expect(taskOf(run, "high")).toMatchObject({ status: "running", attempts: 1 });
+          expect(taskOf(run, "mid")).toMatchObject({ status: "running", attempts: 1 });
+          expect(taskOf(run, "low")).toMatchObject({ status: "ready", attempts: 0 });
+          const types = (await c.readEvents(id)).map((e) => [e.type, e.task ?? ""].join(" ").trim());
+          expect(types.slice(0, 2)).toEqual(["run:created", "run:started"]);
+          expect(types.slice(2).sort()).toEqual(["task:started high", "task:started mid"]);
+          // The leased roots are not claimable again; the queued one is.
+          expect((await h().claimAll(id)).map((t) => t.task)).toEqual(["low"]);
+          // The leases are real: the outcome commits and readies the dependent.
+          const high = leased[0]!;
+          expect(await c.complete(high, { output: "h", durationMs: 1 })).toEqual({ ok: true });
+          const after = await h().claimOne(id);
+          expect(after.task).toBe("after");
+          expect(after.deps).toEqual({ high: "h" });
+        });
+
+        it("leases nothing for a reused idempotency key, and never more than max or than the roots", async () => {
+          const key = `key-${randomUUID()}`;
+          const claim = { workerId: WORKER, max: 5, leaseMs: LONG_LEASE };
+          const first = await h().createRun(parallel("a", "b"), { idempotencyKey: key, claim });
+          expect(first.claimed?.map((t) => t.task).sort()).toEqual(["a", "b"]);
+          const again = await h().createRun(parallel("a", "b"), { idempotencyKey: key, claim });
+          expect(again.created).toBe(false);
+          expect(again.claimed ?? []).toEqual([]);
+          const one = await h().createRun(parallel("a", "b", "c"), { claim: { ...claim, max: 1 } });
+          expect(one.claimed).toHaveLength(1);
+          expect((await h().claimAll(one.run.id)).map((t) => t.task).sort()).toHaveLength(2);
+        });
+      });
 
     describe("claim", () => {
       it("leases at most max tasks, each running with attempt 1, and starts the run once", async () => {

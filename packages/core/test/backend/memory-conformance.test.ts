@@ -1,4 +1,4 @@
 import { describeCoordinatorConformance } from "../../src/testing/index.js";
 import { MemoryCoordinator } from "../../src/backend/memory-coordinator.js";
 
-describeCoordinatorConformance("memory", () => new MemoryCoordinator());
+describeCoordinatorConformance("memory", () => new MemoryCoordinator(), { eagerStart: true });

@@ -1,37 +1,39 @@
 /**
  * The worker's prefetch buffer sized in time, between a floor and a cap: it
  * doubles per sample while slots find it empty with work queued, and eases
- * back towards two claim round trips of starts; a prefetch the user set stays
- * fixed.
+ * back with time towards two claim round trips of starts; a prefetch the user
+ * set stays fixed.
  */
 import { describe, expect, it } from "vitest";
-import { ClaimWindow, MAX_ADAPTIVE_PREFETCH } from "../../src/engine/claim-window.js";
+import { ClaimWindow } from "../../src/engine/claim-window.js";
+
+const CAP = 256;
 
 /** A window on a clock the test moves. */
 function windowAt(concurrency: number): { window: ClaimWindow; advance(ms: number): void } {
   let now = 1_000;
   return {
-    window: ClaimWindow.adaptive(concurrency, () => now),
+    window: ClaimWindow.adaptive(concurrency, CAP, () => now),
     advance: (ms) => (now += ms),
   };
 }
 
 /**
- * `rate` starts per ms for `ms`, with claims answered after `rttMs` every
- * `rttMs`; `underruns`: a slot finds the buffer empty every round trip.
+ * `rate` starts per ms for `ms`, a claim answered every `rttMs` (full unless
+ * `drained`); `underruns`: a slot finds the buffer empty every round trip.
  */
 function run(
   clock: ReturnType<typeof windowAt>,
   rate: number,
   rttMs: number,
   ms: number,
-  underruns = false,
+  { underruns = false, drained = false } = {},
 ): void {
   for (let t = 0; t < ms; t += rttMs) {
+    clock.advance(rttMs);
     for (let i = 0; i < rate * rttMs; i++) clock.window.started();
     if (underruns) clock.window.underrun();
-    clock.advance(rttMs);
-    clock.window.answered(rttMs);
+    clock.window.answered(rttMs, !drained);
   }
 }
 
@@ -48,45 +50,60 @@ describe("ClaimWindow", () => {
     expect(clock.window.size).toBe(100);
   });
 
-  it("stays at the floor for slow tasks, and is capped for quick ones on a slow round trip", () => {
-    const slow = windowAt(10);
-    run(slow, 0.01, 5, 500);
-    expect(slow.window.size).toBe(32);
-    const quick = windowAt(10);
-    run(quick, 50, 50, 1_000);
-    expect(quick.window.size).toBe(MAX_ADAPTIVE_PREFETCH);
-  });
-
   it("doubles once per sample while slots find it empty with work queued, up to the cap", () => {
     const clock = windowAt(10);
-    run(clock, 1, 5, 50, true);
+    run(clock, 1, 5, 50, { underruns: true });
     expect(clock.window.size).toBe(64);
-    run(clock, 1, 5, 50, true);
+    run(clock, 1, 5, 50, { underruns: true });
     expect(clock.window.size).toBe(128);
-    run(clock, 1, 5, 2_000, true);
-    expect(clock.window.size).toBe(MAX_ADAPTIVE_PREFETCH);
+    run(clock, 1, 5, 2_000, { underruns: true });
+    expect(clock.window.size).toBe(CAP);
   });
 
-  it("eases back by a tenth per sample without underruns, down to what the rate wants, then the floor", () => {
+  it("does not grow from an underrun when the next claim finds the queue drained", () => {
     const clock = windowAt(10);
-    run(clock, 1, 5, 300, true);
-    expect(clock.window.size).toBe(1024);
-    run(clock, 1, 5, 50);
-    expect(clock.window.size).toBe(921);
-    // 1 task/ms on a 5 ms round trip wants 10: under the floor.
-    run(clock, 1, 5, 5_000);
+    for (let i = 0; i < 20; i++) {
+      clock.window.underrun();
+      clock.advance(5);
+      clock.window.answered(5, false);
+    }
     expect(clock.window.size).toBe(32);
   });
 
-  it("shrinks after an idle spell: idle time counts in the rate", () => {
+  it("eases back with time without underruns, down to what the rate wants, then the floor", () => {
+    const clock = windowAt(10);
+    run(clock, 1, 5, 300, { underruns: true });
+    expect(clock.window.size).toBe(CAP);
+    // The first sample still carries the last underrun; the next one eases back a tenth.
+    run(clock, 1, 5, 100);
+    expect(clock.window.size).toBe(230);
+    // 1 task/ms on a 5 ms round trip wants 10: under the floor.
+    run(clock, 1, 5, 2_000);
+    expect(clock.window.size).toBe(32);
+  });
+
+  it("eases back as tasks start even when no claim comes back (slow tasks, a full buffer)", () => {
+    const clock = windowAt(10);
+    run(clock, 1, 5, 300, { underruns: true });
+    expect(clock.window.size).toBe(CAP);
+    // One start every 100 ms for 3 s, no claims.
+    for (let i = 0; i < 30; i++) {
+      clock.advance(100);
+      clock.window.started();
+    }
+    expect(clock.window.size).toBe(32);
+  });
+
+  it("after an idle spell shrinks for all of it, and a stale underrun never doubles it", () => {
     const clock = windowAt(10);
     run(clock, 10, 5, 500);
     expect(clock.window.size).toBe(100);
-    clock.advance(10_000);
-    clock.window.answered(5);
-    expect(clock.window.size).toBe(90);
-    run(clock, 0, 5, 2_000);
-    expect(clock.window.size).toBe(32);
+    clock.window.underrun();
+    clock.advance(2_000);
+    clock.window.answered(5, true);
+    // Not 200: the underrun is 2 s old. The rate halved (a sample of 2 s with no starts): ~50 wanted.
+    expect(clock.window.size).toBeGreaterThanOrEqual(50);
+    expect(clock.window.size).toBeLessThanOrEqual(51);
   });
 
   it("waits for a sample of at least 50 ms before trusting a rate", () => {
@@ -98,7 +115,8 @@ describe("ClaimWindow", () => {
   it("keeps a prefetch the user set, whatever the rate", () => {
     const fixed = ClaimWindow.fixed(3);
     for (let i = 0; i < 10_000; i++) fixed.started();
-    fixed.answered(100);
+    fixed.underrun();
+    fixed.answered(100, true);
     expect(fixed.size).toBe(3);
     expect(fixed.adaptive).toBe(false);
     expect(ClaimWindow.fixed(0).size).toBe(0);

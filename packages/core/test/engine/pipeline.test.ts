@@ -276,6 +276,32 @@ describe("pipelined worker (async coordinators)", () => {
     expect(slow.maxHeld).toBeLessThanOrEqual(10);
   }, 30_000);
 
+  it("when quick tasks turn slow, the grown buffer shrinks within a second or two and hands back its surplus", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator(), 10);
+    const fm = engine({ backend: slow, concurrency: 2, lease: "30s" });
+    await fm.register({ name: "quick", tasks: [{ name: "t", handler: () => 1 }] });
+    await fm.register({ name: "slow", tasks: [{ name: "t", handler: () => sleep(50).then(() => 1) }] });
+    let done = 0;
+    fm.events.on("run:finished", () => done++);
+    await Promise.all(Array.from({ length: 800 }, (_, i) => fm.start("quick", i)));
+    await until(() => done === 800, "the quick runs", 20_000);
+    expect(slow.maxHeld).toBeGreaterThan(40);
+    await Promise.all(Array.from({ length: 300 }, (_, i) => fm.start("slow", i)));
+    await until(() => slow.held > 60, "the slow runs to be claimed ahead", 3000);
+    const shrinking = performance.now();
+    // 2 tasks per 50 ms want the floor (8): what the buffer holds beyond twice its size goes back.
+    const handedBack = () =>
+      slow.fails.filter((f) => f.request.error.message.includes("prefetch buffer shrank"));
+    await until(() => handedBack().length > 0, "the surplus to be handed back", 3000);
+    for (const { request } of handedBack()) {
+      expect(request).toMatchObject({ refundAttempt: true, retryDelayMs: 0 });
+    }
+    await until(() => slow.held <= 2 + 2 * 8 + 4, "the buffer to shrink to the floor", 3000);
+    // Far sooner than the buffer would drain by running (60+ tasks at 40 a second).
+    expect(performance.now() - shrinking).toBeLessThan(2500);
+    expect(done).toBeLessThan(800 + 150);
+  }, 30_000);
+
   it("after a claim comes back short, claims again only with an outcome or on a work signal", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
     const fm = engine({ backend: slow, concurrency: 1 });
@@ -292,6 +318,74 @@ describe("pipelined worker (async coordinators)", () => {
     // Work that arrives while the worker is drained still runs at once.
     const late = await fm.start("job", "late");
     expect((await late.result()).t).toBe(1);
+  });
+
+  it("an idle worker takes a run's roots with its creation (eager start): no claim round trip before it starts", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2 });
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: async (ctx) => ctx.input }] });
+    await fm.ready();
+    await sleep(20);
+    const before = slow.count("claim");
+    const runs = 10;
+    for (let i = 0; i < runs; i++) expect((await (await fm.start("job", i)).result()).t).toBe(i);
+    await sleep(20);
+    // Every run asked for its one root, got it leased, and ran it without a claim of its own: the only
+    // claims are those riding along with outcome reports (half what the run's work signal added before).
+    expect(slow.createClaims.slice(-runs)).toEqual(Array(runs).fill(1));
+    expect(slow.eagerClaimed).toHaveLength(runs);
+    expect(slow.count("claim") - before).toBeLessThanOrEqual(runs + 1);
+  });
+
+  it("a busy worker, or one with work queued, leaves a new run's roots to the queue", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 1 });
+    const release = deferred();
+    await fm.register({
+      name: "job",
+      tasks: [
+        { name: "t", handler: async (ctx) => (ctx.input === 0 ? release.promise.then(() => 0) : ctx.input) },
+      ],
+    });
+    await fm.ready();
+    await sleep(20);
+    const blocker = await fm.start("job", 0);
+    expect(slow.createClaims.at(-1)).toBe(1);
+    await until(() => slow.held === 1, "the blocker to run", 3000);
+    // The one slot is taken: the next runs are queued, and claimed once the slot frees.
+    const queued = await startMany(fm, 3);
+    expect(slow.createClaims.slice(-3)).toEqual([undefined, undefined, undefined]);
+    release.resolve();
+    expect((await blocker.wait()).status).toBe("succeeded");
+    for (const id of queued) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+    expect(slow.eagerClaimed).toHaveLength(1);
+  });
+
+  it("hands back the roots an eager start leased when the worker stopped meanwhile: another engine runs them at once", async () => {
+    const shared = new MemoryCoordinator();
+    const slow = new SlowCoordinator(shared, 30);
+    const a = engine({ backend: slow, concurrency: 1, lease: "30s", sweepInterval: "1h" });
+    await a.register({ name: "job", tasks: [{ name: "t", handler: () => "A" }] });
+    await a.ready();
+    await sleep(80);
+    const starting = a.start("job", 1);
+    await sleep(5);
+    expect(slow.createClaims.at(-1)).toBe(1);
+    // A's worker stops while the creation (and its lease) is on the way.
+    const closing = a.close();
+    const handle = await starting.catch(() => undefined);
+    await closing;
+    await until(() => slow.fails.length === 1, "A to hand the leased root back", 3000);
+    expect(slow.fails[0]!.request).toMatchObject({ refundAttempt: true, retryDelayMs: 0 });
+    const runId = slow.fails[0]!.lease.runId;
+    if (handle !== undefined) expect(handle.id).toBe(runId);
+    const c = engine({ backend: shared, lease: "30s" });
+    await c.register({ name: "job", tasks: [{ name: "t", handler: () => "C" }] });
+    await c.ready();
+    const result = await c.handle(runId).result();
+    expect(result).toEqual({ t: "C" });
+    const run = await c.getRun(runId);
+    expect(run?.tasks.t?.attempts).toBe(1);
   });
 
   it("releases result() with the result that came with the outcome ending the run: no read after the end", async () => {

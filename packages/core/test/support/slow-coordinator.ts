@@ -2,7 +2,8 @@
  * A coordinator for pipelining tests: it forwards to a {@link MemoryCoordinator}
  * but offers only the asynchronous API (no `sync` ops, so an engine on it takes
  * the async path, like Redis or Postgres), each call a few ms late like a round
- * trip. It counts calls, records claims and heartbeats, and can hold
+ * trip. It counts calls, records claims (also those leased by creating a
+ * run, when the engine asks for an eager start) and heartbeats, and can hold
  * completions (or claims' answers) back until the test opens the gate.
  */
 import type { Coordinator, MemoryCoordinator } from "../../src/index.js";
@@ -78,8 +79,18 @@ export class SlowCoordinator implements Coordinator {
     return total;
   }
 
-  createRun: Coordinator["createRun"] = (request) =>
-    this.call("createRun", () => this.target.createRun(request));
+  /** The `claim` of every createRun call (undefined: none asked), and the tasks created runs leased with it. */
+  readonly createClaims: (number | undefined)[] = [];
+  readonly eagerClaimed: ClaimedTask[] = [];
+  createRun: Coordinator["createRun"] = async (request) => {
+    this.createClaims.push(request.claim?.max);
+    const result = await this.call("createRun", () => this.target.createRun(request));
+    const leased = result.claimed ?? [];
+    this.eagerClaimed.push(...leased);
+    this.held += leased.length;
+    this.maxHeld = Math.max(this.maxHeld, this.held);
+    return result;
+  };
   claim: Coordinator["claim"] = async (request) => {
     this.claimsOutstanding++;
     this.maxClaimsOutstanding = Math.max(this.maxClaimsOutstanding, this.claimsOutstanding);

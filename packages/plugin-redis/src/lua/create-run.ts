@@ -1,19 +1,24 @@
+import { CLAIM_TASKS } from "./claim.js";
+
 /**
  * createRun, for a batch of runs (all those started in one tick). ARGV:
  * prefix, the hash padding (field `hx`, see create()), the run templates
  * (see run-templates.ts: their count, then per template its id, value count
  * V and V values — workflow, namespace, R, R values that are root task
  * index/priority pairs, then static field/value pairs), then per run: its argument count A and A values — id, idempotency
- * key ('' for none), timeoutMs ('' for none), template id, field count F, F
- * field/value pairs of its own. Runs are created in order, so two starts with
- * one idempotency key in one batch create one run.
+ * key ('' for none), timeoutMs ('' for none), template id, eager start
+ * (`<max>:<leaseMs>`: lease up to max roots to the caller, highest priority
+ * first; '' for none), field count F, F field/value pairs of its own. Runs
+ * are created in order, so two starts with one idempotency key in one batch
+ * create one run.
  *
  * Returns per run `1, now, deadline` when created (also for a resend of the
- * very same request, whose id already exists), or `0, id, summary fields…`
- * for the run its idempotency key already names: one flat array, each run's
- * values introduced by their count.
+ * very same request, whose id already exists), followed by the leased roots'
+ * claim entries (as the claim script returns them) for an eager start, or
+ * `0, id, summary fields…` for the run its idempotency key already names: one
+ * flat array, each run's values introduced by their count.
  */
-export const CREATE_RUN = `
+export const CREATE_RUN = `${CLAIM_TASKS}
 local SUMMARY = { 'wf', 'ver', 'st', 'in', 'err', 'ik', 'rh', 'by', 'ca', 'sa', 'ea', 'dl', 'ns' }
 local now = now_ms()
 local out, n = {}, 0
@@ -31,6 +36,14 @@ local function read_template(a)
     t.roots[#t.roots + 1] = { i, ARGV[x + 1], 's' .. i, 'ra' .. i }
   end
   for x = first_field, last do t.fields[#t.fields + 1] = ARGV[x] end
+  -- An eager start leases the highest priority roots first (then in plan order).
+  t.by_priority = {}
+  for x, root in ipairs(t.roots) do t.by_priority[x] = root end
+  table.sort(t.by_priority, function(a, b)
+    local pa, pb = tonumber(a[2]), tonumber(b[2])
+    if pa ~= pb then return pa > pb end
+    return tonumber(a[1]) < tonumber(b[1])
+  end)
   TEMPLATES[ARGV[a]] = t
   return last + 1
 end
@@ -63,7 +76,7 @@ local function create(a)
   local m = #fields
   for x = 1, #t.fields do fields[m + x] = t.fields[x] end
   m = m + #t.fields
-  for j = a + 5, a + 4 + tonumber(ARGV[a + 4]) * 2 do
+  for j = a + 6, a + 5 + tonumber(ARGV[a + 5]) * 2 do
     m = m + 1
     fields[m] = ARGV[j]
   end
@@ -85,8 +98,25 @@ local function create(a)
   zadd_later(P .. 'idx:wf:' .. wf, created, id)
   zadd_later(P .. 'idx:st:active', created, id)
   zadd_later(P .. 'idx:ns:' .. ns, created, id)
-  for _, root in ipairs(t.roots) do enqueue(id, root[1], root[2], now) end
-  return { 1, now, deadline }
+  local eager = ARGV[a + 4]
+  if eager == '' then
+    for _, root in ipairs(t.roots) do enqueue(id, root[1], root[2], now) end
+    return { 1, now, deadline }
+  end
+  -- Eager start: the caller's worker takes roots now, as a claim would; the rest are queued.
+  local max, lease_ms = string.match(eager, '^(%d+):(%d+)$')
+  max, lease_ms = tonumber(max), tonumber(lease_ms)
+  local r, n, leased = { 1, now, deadline }, 3, 0
+  for _, root in ipairs(t.by_priority) do
+    if leased < max then
+      pad_leases()
+      n = lease_task(id .. '|' .. root[1], id, root[1], now, lease_ms, r, n)
+      leased = leased + 1
+    else
+      enqueue(id, root[1], root[2], now)
+    end
+  end
+  return r
 end
 
 local function create_all()
