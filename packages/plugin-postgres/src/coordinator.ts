@@ -22,6 +22,7 @@ import type {
   ReadEventsOptions,
   RecoverResult,
   RetryRunRequest,
+  RunGraph,
   RunResult,
 } from "@flowmesh/core/plugin";
 import type { TerminalRunStatus } from "@flowmesh/core";
@@ -151,7 +152,7 @@ export class PostgresCoordinator implements Coordinator {
   private readonly wake: WakeTimer;
   private readonly completes: Batcher<CompleteItem, OutcomeResult>;
   private readonly claims: Batcher<ClaimItem, ClaimedTask[]>;
-  private readonly creates: Batcher<CreateRunRequest, [boolean, RunJson]>;
+  private readonly creates: Batcher<CreateRunRequest, CreateResultJson>;
   private readonly results: Batcher<string, RunResult | undefined>;
   private readonly notifier: Notifier;
   private lastError: string | undefined;
@@ -288,12 +289,24 @@ export class PostgresCoordinator implements Coordinator {
     }
     toJson(request.input);
     await this.ensureStarted();
-    const [created, run] = await this.creates.submit(request);
-    return { run: toSummary(run), created };
+    const [created, run, leased] = await this.creates.submit(request);
+    if (leased === undefined) return { run: toSummary(run), created };
+    return { run: toSummary(run), created, claimed: leased.map(fromClaimJson) };
   }
 
-  private async sendCreates(items: CreateRunRequest[]): Promise<[boolean, RunJson][]> {
-    const rows = await this.run<{ r: [boolean, RunJson] }>(this.q.createRuns, [
+  private async sendCreates(items: CreateRunRequest[]): Promise<CreateResultJson[]> {
+    // An eager start leases roots in the same call (migration 2's create_runs); one worker per engine.
+    const eager = items.find((r) => r.claim !== undefined)?.claim;
+    const statement = eager === undefined ? this.q.createRuns : this.q.createRunsEager;
+    const extra =
+      eager === undefined
+        ? []
+        : [
+            items.map((r) => r.claim?.max ?? 0),
+            eager.workerId,
+            Math.max(...items.map((r) => r.claim?.leaseMs ?? 0)),
+          ];
+    const rows = await this.run<{ r: CreateResultJson }>(statement, [
       items.map((r) => r.id),
       items.map((r) => r.namespace ?? "default"),
       items.map((r) => r.workflow),
@@ -304,8 +317,12 @@ export class PostgresCoordinator implements Coordinator {
       items.map((r) => r.startedBy ?? null),
       items.map((r) => r.timeoutMs ?? null),
       items.map((r) => graphJson(r.graph)),
+      ...extra,
     ]);
-    if (rows.some((row) => row.r[0])) this.wakeWorkers();
+    // Workers are woken only for roots left in the queue (an eager start may have leased them all).
+    if (rows.some((row, i) => row.r[0] && (row.r[2]?.length ?? 0) < rootCount(items[i]!.graph))) {
+      this.wakeWorkers();
+    }
     return rows.map((row) => row.r);
   }
 
@@ -741,6 +758,53 @@ export class PostgresCoordinator implements Coordinator {
     pool.off("error", this.onPoolError);
     if (this.ownsPool) await pool.end().catch(() => undefined);
   }
+}
+
+/** What create_runs returns per run: created, the run, and the roots an eager start leased. */
+type CreateResultJson = [created: boolean, run: RunJson, claimed?: ClaimJson[]];
+
+/** A root leased by create_runs: run_id, name, idx, workflow, version, attempts, round_attempt, token, input, lease_expires_at, ready_at. */
+type ClaimJson = [
+  string,
+  string,
+  number,
+  string,
+  string,
+  number,
+  number,
+  string,
+  string | null,
+  number,
+  number,
+];
+
+function fromClaimJson(c: ClaimJson): ClaimedTask {
+  return {
+    runId: c[0],
+    task: c[1],
+    index: c[2],
+    workflow: c[3],
+    version: c[4],
+    attempt: c[5],
+    roundAttempt: c[6],
+    token: c[7],
+    input: parseJson(c[8]),
+    deps: {},
+    leaseExpiresAt: c[9],
+    readyAt: c[10],
+  };
+}
+
+const rootCounts = new WeakMap<RunGraph, number>();
+
+/** Tasks of a graph with no dependencies (memoized: core passes one graph object per workflow version). */
+function rootCount(graph: RunGraph): number {
+  let count = rootCounts.get(graph);
+  if (count === undefined) {
+    count = graph.tasks.filter((task) => task.dependsOn.length === 0).length;
+    rootCounts.set(graph, count);
+  }
+  return count;
 }
 
 function toClaimed(row: ClaimRow): ClaimedTask {

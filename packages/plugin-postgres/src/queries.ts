@@ -23,6 +23,10 @@ export function buildQueries(schema: string) {
       "create_runs",
       `SELECT r FROM ${S}.create_runs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS r`,
     ),
+    createRunsEager: q(
+      "create_runs_eager",
+      `SELECT r FROM ${S}.create_runs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) AS r`,
+    ),
     claim: q("claim", `SELECT * FROM ${S}.claim($1, $2, $3)`),
     heartbeat: q(
       "heartbeat",

@@ -8,7 +8,7 @@ const schema = uniqueSchema("conf");
 describeCoordinatorConformance(
   "postgres",
   () => new PostgresCoordinator({ connectionString: DATABASE_URL, schema, poolSize: 4 }),
-  { slackMs: 300 },
+  { slackMs: 300, eagerStart: true },
 );
 
 afterAll(() => dropSchema(schema));

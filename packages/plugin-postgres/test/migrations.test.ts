@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { LATEST_VERSION, PostgresCoordinator, renderMigrationSql, runMigrations } from "../src/index.js";
@@ -31,7 +32,7 @@ describe("migrations", () => {
     );
     try {
       await Promise.all([a!.start(), b!.start()]);
-      expect(await versions(schema)).toEqual([LATEST_VERSION]);
+      expect(await versions(schema)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => i + 1));
       expect(await a!.queueDepth()).toBe(0);
       expect(await b!.queueDepth()).toBe(0);
     } finally {
@@ -44,7 +45,7 @@ describe("migrations", () => {
     const results = await Promise.all(
       Array.from({ length: 3 }, () => runMigrations({ connectionString: DATABASE_URL, schema })),
     );
-    expect(results.flatMap((r) => r.applied)).toEqual(["1_initial"]);
+    expect(results.flatMap((r) => r.applied)).toEqual(["1_initial", "2_eager_start"]);
     expect(await runMigrations({ connectionString: DATABASE_URL, schema })).toEqual({ applied: [] });
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
     try {
@@ -53,6 +54,31 @@ describe("migrations", () => {
       expect((await pool.query("SELECT 1 AS one")).rows[0]).toEqual({ one: 1 });
     } finally {
       await pool.end();
+    }
+  });
+
+  it("upgrades a schema an earlier version left at migration 1: its runs go on, and new runs start eagerly", async () => {
+    const schema = fresh("mig_up");
+    // What the previous release applied: migration 1 only.
+    await admin.query(renderMigrationSql({ schema }).split("-- migration 2:")[0]!);
+    expect(await versions(schema)).toEqual([1]);
+    const c = new PostgresCoordinator({ connectionString: DATABASE_URL, schema, poolSize: 2 });
+    try {
+      await c.start();
+      expect(await versions(schema)).toEqual([1, 2]);
+      const graph = { tasks: [{ name: "a", dependsOn: [], priority: 0 }] };
+      const base = { workflow: "wf", version: "1", namespace: "default", input: {}, graph };
+      const plain = await c.createRun({ ...base, id: randomUUID() });
+      expect(plain.claimed).toBeUndefined();
+      const eager = await c.createRun({
+        ...base,
+        id: randomUUID(),
+        claim: { workerId: "w", max: 1, leaseMs: 30_000 },
+      });
+      expect(eager.claimed?.map((t) => [t.runId, t.task, t.attempt])).toEqual([[eager.run.id, "a", 1]]);
+      expect(await c.queueDepth()).toBe(1);
+    } finally {
+      await c.close();
     }
   });
 
@@ -97,9 +123,10 @@ describe("migrations", () => {
     expect(sql).toContain(`CREATE TABLE "${schema}".runs`);
     expect(sql).toContain(`CREATE INDEX tasks_queue ON "${schema}".tasks`);
     expect(sql).toContain(`INSERT INTO "${schema}".migrations (version, name) VALUES (1, 'initial')`);
+    expect(sql).toContain(`INSERT INTO "${schema}".migrations (version, name) VALUES (2, 'eager_start')`);
     expect(renderMigrationSql()).toContain('CREATE TABLE "flowmesh".runs');
     await admin.query(sql);
-    expect(await versions(schema)).toEqual([1]);
+    expect(await versions(schema)).toEqual([1, 2]);
     const c = new PostgresCoordinator({ connectionString: DATABASE_URL, schema, migrate: false });
     try {
       await c.start();

@@ -5,6 +5,7 @@
 import { quoteIdent } from "../identifier.js";
 import { functionsSql } from "./v1-functions.js";
 import { tablesSql } from "./v1-tables.js";
+import { eagerStartSql } from "./v2-eager-start.js";
 
 export interface Migration {
   /** Increasing from 1, without gaps. */
@@ -19,6 +20,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: "initial",
     sql: (schema) => tablesSql(quoteIdent(schema)) + functionsSql(quoteIdent(schema)),
+  },
+  {
+    version: 2,
+    name: "eager_start",
+    sql: (schema) => eagerStartSql(quoteIdent(schema)),
   },
 ];
 
