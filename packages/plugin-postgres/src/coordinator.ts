@@ -138,6 +138,8 @@ interface ClaimRow {
 
 export class PostgresCoordinator implements Coordinator {
   readonly kind = "postgres";
+  /** `createRun` leases roots when asked (eager start). */
+  readonly eagerStart = true;
   /** The validated schema name. */
   readonly schema: string;
   private readonly options: PostgresCoordinatorOptions;

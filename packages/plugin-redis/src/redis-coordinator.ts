@@ -59,6 +59,8 @@ export interface RedisHealth {
 
 export class RedisCoordinator implements Coordinator {
   readonly kind = "redis";
+  /** `createRun` leases roots when asked (eager start). */
+  readonly eagerStart = true;
   /** The command connection; shared with other plugins through the `redis` capability. */
   readonly client: Redis | Cluster;
   /** Every key starts with this (ends in `:`). */

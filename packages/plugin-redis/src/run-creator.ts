@@ -38,7 +38,10 @@ export class RunCreator {
     const template = this.templates.idOf(request.graph, request.workflow, request.version, namespace);
     const timeout = request.timeoutMs === undefined ? "" : String(request.timeoutMs);
     // The run's own fields; what it shares with every run of its graph is in its template.
-    const eager = request.claim === undefined ? "" : `${request.claim.max}:${request.claim.leaseMs}`;
+    // Whole numbers only (the script parses them before it writes anything).
+    const claim = request.claim;
+    const max = claim === undefined ? 0 : Math.max(0, Math.floor(claim.max));
+    const eager = max === 0 ? "" : `${max}:${Math.max(1, Math.ceil(claim!.leaseMs))}`;
     const args: ScriptArgs = [0, request.id, request.idempotencyKey ?? "", timeout, template, eager, 1];
     args.push("in", toJson(request.input, "run input"));
     if (request.idempotencyKey !== undefined) args.push("ik", request.idempotencyKey);

@@ -79,6 +79,8 @@ interface Delayed {
 
 export class MemoryCoordinator implements Coordinator {
   readonly kind: string = "memory";
+  /** `createRun` leases roots when asked (eager start). */
+  readonly eagerStart = true;
   protected readonly now: () => number;
   protected readonly runs = new Map<string, RunState>();
   private readonly byIdempotencyKey = new Map<string, string>();

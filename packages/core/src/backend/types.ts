@@ -61,10 +61,10 @@ export interface CreateRunRequest {
    * `task:started`/`run:started` events), and return them in
    * {@link CreateRunResult.claimed}; the other roots are queued as usual.
    * Core asks only when the starting process's worker has free slots and
-   * nothing queued for it, so the run's first tasks skip a claim round trip.
-   * A backend that does not lease here ignores it (and returns no `claimed`):
-   * the roots are queued and claimed as usual. Ignored when the idempotency
-   * key names an existing run.
+   * nothing queued for it, so the run's first tasks skip a claim round trip,
+   * and only from a coordinator that declares {@link Coordinator.eagerStart}
+   * (one that does not ignores it: the roots are queued and claimed as usual).
+   * Ignored when the idempotency key names an existing run.
    */
   claim?: ClaimRequest | undefined;
 }
@@ -239,6 +239,12 @@ export interface Coordinator {
   readonly kind: string;
   /** Present only on in-process, non-persisting coordinators: see {@link SyncCoordinatorOps}. */
   readonly sync?: SyncCoordinatorOps | undefined;
+  /**
+   * True when `createRun` honours `claim` (eager start, see
+   * {@link CreateRunRequest.claim}): only then does the engine reserve slots
+   * for a new run's roots.
+   */
+  readonly eagerStart?: boolean | undefined;
   /** Connects, migrates, resumes. Called once by the engine before use. */
   start?(): Promise<void>;
   /** Creates a run and queues its root tasks (or leases some, see `claim`); idempotent by `idempotencyKey`. */

@@ -23,6 +23,9 @@ import type { EngineRuntime } from "./runtime.js";
  */
 const CLAIMS_IN_FLIGHT = 2;
 
+/** How often a buffer above its floor is re-sized and trimmed while no task starts (ms). */
+const TRIM_CHECK_MS = 100;
+
 /** What the pipeline needs of the worker it feeds. */
 export interface PipelineHost {
   readonly workerId: string;
@@ -55,6 +58,10 @@ export class ClaimPipeline {
   private claiming = 0;
   /** Eager starts in flight (runs being created with their roots leased here, see `reserveEager`). */
   private eager = 0;
+  /** Settle when their eager start's creation came back (`stop()` waits for them). */
+  private readonly eagerStarts = new Set<Promise<void>>();
+  /** Samples the window and trims the buffer while it holds more than the floor and nothing else does. */
+  private trimTimer: NodeJS.Timeout | undefined;
   /** Tasks the claims in flight may bring (their `max`): the next claim leaves room for them. */
   private expected = 0;
   /** Something asked for a claim while one was in flight or claiming was held. */
@@ -176,9 +183,15 @@ export class ClaimPipeline {
     this.pump();
   }
 
-  /** Waits for the claims in flight (their tasks are handed back), then hands back the buffer. */
+  /**
+   * Waits for the claims and eager starts in flight (their tasks are handed
+   * back), then hands back the buffer; resolves once every hand-back is done.
+   */
   async stop(): Promise<void> {
-    await Promise.all(this.filling);
+    this.disarmTrim();
+    while (this.filling.size > 0 || this.eagerStarts.size > 0) {
+      await Promise.all([...this.filling, ...this.eagerStarts]);
+    }
     await this.handBack(this.buffer.splice(0).map((entry) => entry.task));
   }
 
@@ -211,8 +224,7 @@ export class ClaimPipeline {
       if (this.buffer.length === 0 && this.lastClaimFull && this.host.running() < this.host.concurrency) {
         this.window.underrun();
       }
-      // Tasks slowed down and the buffer shrank: what it holds beyond twice its size goes back for others.
-      if (this.buffer.length > 2 * this.window.size && this.window.adaptive) this.trim();
+      if (this.window.adaptive) this.checkTrim();
     } finally {
       this.starting = false;
     }
@@ -319,10 +331,17 @@ export class ClaimPipeline {
     this.eager++;
     const seq = ++this.sequence;
     this.claimsSent.add(seq);
+    let settled!: () => void;
+    const done = new Promise<void>((resolve) => (settled = resolve));
+    this.eagerStarts.add(done);
     return {
       request: { workerId: this.host.workerId, max, leaseMs: this.host.leaseMs },
       seq,
       sentAt: performance.now(),
+      settled: () => {
+        this.eagerStarts.delete(done);
+        settled();
+      },
     };
   }
 
@@ -332,6 +351,14 @@ export class ClaimPipeline {
    * (those of a run cancelled meanwhile dropped; handed back if stopping).
    */
   settleEager(start: EagerStart, claimed: readonly ClaimedTask[] | undefined): void {
+    try {
+      this.acceptEager(start, claimed);
+    } finally {
+      start.settled();
+    }
+  }
+
+  private acceptEager(start: EagerStart, claimed: readonly ClaimedTask[] | undefined): void {
     this.expected -= start.request.max;
     this.eager--;
     this.claimsSent.delete(start.seq);
@@ -388,15 +415,43 @@ export class ClaimPipeline {
     );
   }
 
-  /** Hands back the newest buffered tasks beyond the buffer's size (attempt refunded). */
-  private trim(): void {
-    const excess = this.buffer.splice(this.window.size).map((entry) => entry.task);
-    const handing = this.handBack(
-      excess,
-      "handed back unstarted: tasks slowed down and the worker's prefetch buffer shrank",
-    );
-    this.filling.add(handing);
-    void handing.finally(() => this.filling.delete(handing));
+  /**
+   * Tasks slowed down and the buffer shrank: what it holds beyond twice its
+   * size goes back for other workers, newest first, a claim's worth at a
+   * time. While the buffer holds more than the floor, a timer keeps sampling
+   * the window, since with every slot busy on long tasks nothing else would.
+   */
+  private checkTrim(): void {
+    if (this.host.stopped()) return;
+    const size = this.window.size;
+    if (this.buffer.length > 2 * size) {
+      const excess = Math.min(this.buffer.length - size, this.host.claimBatch);
+      const tasks = this.buffer.splice(this.buffer.length - excess).map((entry) => entry.task);
+      const handing = this.handBack(
+        tasks,
+        "handed back unstarted: tasks slowed down and the worker's prefetch buffer shrank",
+      );
+      this.filling.add(handing);
+      void handing.finally(() => this.filling.delete(handing));
+    }
+    if (this.buffer.length > this.window.floor) this.armTrim();
+    else this.disarmTrim();
+  }
+
+  private armTrim(): void {
+    if (this.trimTimer !== undefined) return;
+    this.trimTimer = setTimeout(() => {
+      this.trimTimer = undefined;
+      this.window.tick();
+      this.checkTrim();
+    }, TRIM_CHECK_MS);
+    this.trimTimer.unref();
+  }
+
+  private disarmTrim(): void {
+    if (this.trimTimer === undefined) return;
+    clearTimeout(this.trimTimer);
+    this.trimTimer = undefined;
   }
 
   /** A buffered task whose lease this worker could not renew in time: dropped, never started. */
@@ -415,6 +470,8 @@ export interface EagerStart {
   /** Numbered like a claim, for cancellations that happen while it is in flight. */
   readonly seq: number;
   readonly sentAt: number;
+  /** Tells `stop()` this start is settled. */
+  readonly settled: () => void;
 }
 
 /** A buffered task and until when (this process's clock, conservatively) its lease surely holds. */

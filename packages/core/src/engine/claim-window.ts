@@ -100,6 +100,11 @@ export class ClaimWindow {
     this.sample(this.now());
   }
 
+  /** Takes a sample if one is due (a timer calls it while nothing starts and no claim lands). */
+  tick(): void {
+    if (this.adaptive) this.sample(this.now());
+  }
+
   private sample(now: number): void {
     const elapsed = now - this.since;
     if (elapsed < SAMPLE_MS) return;

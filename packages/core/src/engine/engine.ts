@@ -219,7 +219,8 @@ export class FlowMesh {
     const key = request.idempotencyKey;
     const requestHash = request.requestHash;
     // An idle worker here takes the run's first tasks in the creation itself: no claim round trip.
-    const eager = this.worker?.reserveEager(plan.rootCount);
+    const eager =
+      this.coordinator.eagerStart === true ? this.worker?.reserveEager(plan.rootCount) : undefined;
     let result: CreateRunResult;
     try {
       result = await this.coordinator.createRun({
@@ -237,7 +238,8 @@ export class FlowMesh {
     }
     const { run, created } = result;
     // (No run:created listener can miss the start: with one, the worker is held and reserves nothing.)
-    if (eager !== undefined) this.worker!.settleEager(eager, created ? result.claimed : undefined);
+    // Whatever was leased to this worker starts here (a backend leases nothing for an existing run).
+    if (eager !== undefined) this.worker!.settleEager(eager, result.claimed);
     if (!created) {
       if (run.workflow !== plan.name || (run.requestHash !== undefined && run.requestHash !== requestHash)) {
         throw new FlowMeshError(

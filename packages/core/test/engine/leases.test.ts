@@ -276,8 +276,6 @@ describe("worker health", () => {
     let failNextClaim = false;
     let claims = 0;
     const flaky = delegating(shared, {
-      // No eager start: the new run's root must wait in the queue for the claim that fails.
-      createRun: (request) => shared.createRun({ ...request, claim: undefined }),
       claim: async (request) => {
         claims++;
         if (failNextClaim) {

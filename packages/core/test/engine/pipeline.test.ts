@@ -9,6 +9,7 @@ import { MemoryCoordinator } from "../../src/index.js";
 import type { FlowMesh } from "../../src/index.js";
 import { deferred, sleep, until, useEngines } from "../support/engine.js";
 import { SlowCoordinator } from "../support/slow-coordinator.js";
+import { within } from "../support/within.js";
 
 const engine = useEngines();
 
@@ -363,19 +364,20 @@ describe("pipelined worker (async coordinators)", () => {
 
   it("hands back the roots an eager start leased when the worker stopped meanwhile: another engine runs them at once", async () => {
     const shared = new MemoryCoordinator();
-    const slow = new SlowCoordinator(shared, 30);
+    const slow = new SlowCoordinator(shared, 2);
+    slow.createDelayMs = 150;
     const a = engine({ backend: slow, concurrency: 1, lease: "30s", sweepInterval: "1h" });
     await a.register({ name: "job", tasks: [{ name: "t", handler: () => "A" }] });
     await a.ready();
     await sleep(80);
     const starting = a.start("job", 1);
-    await sleep(5);
+    await sleep(20);
     expect(slow.createClaims.at(-1)).toBe(1);
-    // A's worker stops while the creation (and its lease) is on the way.
-    const closing = a.close();
+    // A's worker stops while the creation (and its lease) is on the way: close() waits for it and hands
+    // the root back before it resolves (the backend would be closed after).
+    await a.close();
+    expect(slow.fails).toHaveLength(1);
     const handle = await starting.catch(() => undefined);
-    await closing;
-    await until(() => slow.fails.length === 1, "A to hand the leased root back", 3000);
     expect(slow.fails[0]!.request).toMatchObject({ refundAttempt: true, retryDelayMs: 0 });
     const runId = slow.fails[0]!.lease.runId;
     if (handle !== undefined) expect(handle.id).toBe(runId);
@@ -387,6 +389,55 @@ describe("pipelined worker (async coordinators)", () => {
     const run = await c.getRun(runId);
     expect(run?.tasks.t?.attempts).toBe(1);
   });
+
+  it("never starts the eagerly leased roots of a run cancelled while its creation was on the way", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2 });
+    let ran = 0;
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: () => ++ran }] });
+    await fm.ready();
+    await sleep(20);
+    slow.afterCreate = async (result) => {
+      expect(result.claimed).toHaveLength(1);
+      await fm.cancel(result.run.id);
+    };
+    const handle = await fm.start("job", 1);
+    expect((await handle.wait()).status).toBe("cancelled");
+    await sleep(30);
+    expect(ran).toBe(0);
+  });
+
+  it("claims at once when a backend leased nothing for an eager start that held back the claim", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator(), 10);
+    // Declares eager start but leases nothing; with no prefetch, the slot reserved for the start is
+    // what keeps the claim its work signal asks for from going out while the creation is on the way.
+    slow.ignoreClaims = true;
+    const fm = engine({ backend: slow, concurrency: 1, worker: { prefetch: 0 } });
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: (ctx) => ctx.input }] });
+    await fm.ready();
+    await sleep(30);
+    const started = performance.now();
+    expect(await within((await fm.start("job", 7)).result(), 1000, "the run")).toEqual({ t: 7 });
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("re-sizes and trims a grown buffer while every slot is busy with a long task", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator(), 10);
+    const fm = engine({ backend: slow, concurrency: 2, lease: "30s" });
+    await fm.register({ name: "quick", tasks: [{ name: "t", handler: () => 1 }] });
+    const release = deferred();
+    await fm.register({ name: "long", tasks: [{ name: "t", handler: () => release.promise.then(() => 1) }] });
+    let done = 0;
+    fm.events.on("run:finished", () => done++);
+    await Promise.all(Array.from({ length: 800 }, (_, i) => fm.start("quick", i)));
+    await until(() => done === 800, "the quick runs", 20_000);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => fm.start("long", i)));
+    await until(() => slow.held > 60, "the long runs to be claimed ahead", 3000);
+    // Nothing starts and no claim goes out: only the buffer's own timer can notice it is too big.
+    await until(() => slow.held <= 2 + 2 * 8 + 4, "the buffer to shrink while the slots are busy", 4000);
+    expect(slow.fails.length).toBeGreaterThan(40);
+    release.resolve();
+  }, 30_000);
 
   it("releases result() with the result that came with the outcome ending the run: no read after the end", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());

@@ -7,11 +7,26 @@
  * completions (or claims' answers) back until the test opens the gate.
  */
 import type { Coordinator, MemoryCoordinator } from "../../src/index.js";
-import type { ClaimedTask, CompleteRequest, FailRequest, LeaseRef, OutcomeResult } from "../../src/plugin.js";
+import type {
+  ClaimedTask,
+  CompleteRequest,
+  CreateRunResult,
+  FailRequest,
+  LeaseRef,
+  OutcomeResult,
+} from "../../src/plugin.js";
 import { sleep } from "./engine.js";
 
 export class SlowCoordinator implements Coordinator {
   readonly kind = "slow-memory";
+  /** Like its target: the memory backend leases roots in createRun (eager start). */
+  eagerStart = true;
+  /** Called with each created run's result before it is returned (a test can act while the creation is "in flight"). */
+  afterCreate: ((result: CreateRunResult) => Promise<void> | void) | undefined;
+  /** Strip `claim` from createRun (a backend that declares eager start but leases nothing). */
+  ignoreClaims = false;
+  /** createRun's own delay, when it should differ from the other calls'. */
+  createDelayMs: number | undefined;
   /** Calls by method name. */
   readonly calls = new Map<string, number>();
   /** Every task every claim returned, in order. */
@@ -84,7 +99,10 @@ export class SlowCoordinator implements Coordinator {
   readonly eagerClaimed: ClaimedTask[] = [];
   createRun: Coordinator["createRun"] = async (request) => {
     this.createClaims.push(request.claim?.max);
-    const result = await this.call("createRun", () => this.target.createRun(request));
+    const sent = this.ignoreClaims ? { ...request, claim: undefined } : request;
+    if (this.createDelayMs !== undefined) await sleep(this.createDelayMs);
+    const result = await this.call("createRun", () => this.target.createRun(sent));
+    await this.afterCreate?.(result);
     const leased = result.claimed ?? [];
     this.eagerClaimed.push(...leased);
     this.held += leased.length;

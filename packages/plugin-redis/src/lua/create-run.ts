@@ -52,6 +52,13 @@ local function create(a)
   local id, idem, tmo = ARGV[a], ARGV[a + 1], ARGV[a + 2]
   local t = TEMPLATES[ARGV[a + 3]]
   if not t then error('flowmesh: run ' .. id .. ' names an unknown template ' .. ARGV[a + 3]) end
+  -- Checked before anything is written: a bad value must not leave a run whose roots nobody queues.
+  local max, lease_ms = 0, 0
+  if ARGV[a + 4] ~= '' then
+    max, lease_ms = string.match(ARGV[a + 4], '^(%d+):(%d+)$')
+    if not max then error('flowmesh: run ' .. id .. ': bad eager start ' .. ARGV[a + 4]) end
+    max, lease_ms = tonumber(max), tonumber(lease_ms)
+  end
   local wf, ns = t.wf, t.ns
   local key = run_key(id)
   if redis.call('EXISTS', key) == 1 then
@@ -98,14 +105,11 @@ local function create(a)
   zadd_later(P .. 'idx:wf:' .. wf, created, id)
   zadd_later(P .. 'idx:st:active', created, id)
   zadd_later(P .. 'idx:ns:' .. ns, created, id)
-  local eager = ARGV[a + 4]
-  if eager == '' then
+  if max == 0 then
     for _, root in ipairs(t.roots) do enqueue(id, root[1], root[2], now) end
     return { 1, now, deadline }
   end
   -- Eager start: the caller's worker takes roots now, as a claim would; the rest are queued.
-  local max, lease_ms = string.match(eager, '^(%d+):(%d+)$')
-  max, lease_ms = tonumber(max), tonumber(lease_ms)
   local r, n, leased = { 1, now, deadline }, 3, 0
   for _, root in ipairs(t.by_priority) do
     if leased < max then
