@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   FM_ERR_BACKEND: "backend error",
   /** The engine is closed or closing. */
   FM_ERR_CLOSED: "engine closed",
+  /** A claimed task was returned to the queue unstarted (its attempt refunded) for another worker to take. */
+  FM_ERR_HANDED_BACK: "handed back unstarted",
   /** The database schema is newer than this code, or a migration failed. */
   FM_ERR_MIGRATION: "migration error",
   /** A circuit breaker is open: calls fail fast until it half-opens. */

@@ -401,10 +401,17 @@ export class ClaimPipeline {
    */
   private async handBack(
     tasks: readonly ClaimedTask[],
-    why = "the worker stopped before starting the task: handed back",
+    why: "stopped" | "shrank" = "stopped",
   ): Promise<void> {
     if (tasks.length === 0) return;
-    const error = serializeError(new FlowMeshError("FM_ERR_CLOSED", why));
+    const error = serializeError(
+      why === "stopped"
+        ? new FlowMeshError("FM_ERR_CLOSED", "the worker stopped before starting the task: handed back")
+        : new FlowMeshError(
+            "FM_ERR_HANDED_BACK",
+            "handed back unstarted: tasks slowed down and the worker's prefetch buffer shrank",
+          ),
+    );
     await Promise.all(
       tasks.map((task) =>
         this.rt.coordinator.fail(task, { error, durationMs: 0, retryDelayMs: 0, refundAttempt: true }).then(
@@ -427,10 +434,7 @@ export class ClaimPipeline {
     if (this.buffer.length > 2 * size) {
       const excess = Math.min(this.buffer.length - size, this.host.claimBatch);
       const tasks = this.buffer.splice(this.buffer.length - excess).map((entry) => entry.task);
-      const handing = this.handBack(
-        tasks,
-        "handed back unstarted: tasks slowed down and the worker's prefetch buffer shrank",
-      );
+      const handing = this.handBack(tasks, "shrank");
       this.filling.add(handing);
       void handing.finally(() => this.filling.delete(handing));
     }

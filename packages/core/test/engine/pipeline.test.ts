@@ -291,8 +291,7 @@ describe("pipelined worker (async coordinators)", () => {
     await until(() => slow.held > 60, "the slow runs to be claimed ahead", 3000);
     const shrinking = performance.now();
     // 2 tasks per 50 ms want the floor (8): what the buffer holds beyond twice its size goes back.
-    const handedBack = () =>
-      slow.fails.filter((f) => f.request.error.message.includes("prefetch buffer shrank"));
+    const handedBack = () => slow.fails.filter((f) => f.request.error.code === "FM_ERR_HANDED_BACK");
     await until(() => handedBack().length > 0, "the surplus to be handed back", 3000);
     for (const { request } of handedBack()) {
       expect(request).toMatchObject({ refundAttempt: true, retryDelayMs: 0 });
