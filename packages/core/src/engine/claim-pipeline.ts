@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate as yieldTurn } from "node:timers/promises";
 import type { ClaimedTask, ClaimRequest, LeaseRef } from "../backend/types.js";
 import { FlowMeshError, serializeError } from "../errors.js";
+import { ClaimFence } from "./claim-fence.js";
 import type { ClaimWindow } from "./claim-window.js";
 import type { EngineRuntime } from "./runtime.js";
 
@@ -69,15 +70,8 @@ export class ClaimPipeline {
   /** Starting buffered tasks right now (re-entrancy guard). */
   private starting = false;
   private startAgain = false;
-  /**
-   * Runs cancelled while claims were in flight, with the sequence number
-   * current at the cancel: a claim sent before it drops their tasks.
-   */
-  private readonly cancelledDuringClaim = new Map<string, number>();
-  /** Numbers claims and cancellations, in order. */
-  private sequence = 0;
-  /** The numbers of the claims in flight. */
-  private readonly claimsSent = new Set<number>();
+  /** Drops the tasks of runs cancelled while the claim that brought them was in flight. */
+  private readonly fence = new ClaimFence();
   /**
    * The last claim came back short (fewer tasks than asked): nothing more was
    * ready, and the backend signals work when that changes. Until it does,
@@ -156,7 +150,7 @@ export class ClaimPipeline {
   /** Aborts a run's buffered tasks (they never start) and drops its tasks from the claims in flight. */
   dropRun(runId: string): void {
     if (this.buffer.length > 0) this.dropBuffered((task) => task.runId === runId);
-    if (this.claiming > 0 || this.eager > 0) this.cancelledDuringClaim.set(runId, ++this.sequence);
+    this.fence.cancel(runId);
   }
 
   /**
@@ -266,8 +260,7 @@ export class ClaimPipeline {
         // This claim answers every wake-up so far.
         this.pumpAgain = false;
         const sentAt = performance.now();
-        const seq = ++this.sequence;
-        this.claimsSent.add(seq);
+        const seq = this.fence.send();
         this.expected += max;
         const wakes = this.wakes;
         let claimed: readonly ClaimedTask[];
@@ -277,16 +270,18 @@ export class ClaimPipeline {
             max,
             leaseMs: this.host.leaseMs,
           });
+        } catch (error) {
+          this.fence.land(seq, []);
+          throw error;
         } finally {
           this.expected -= max;
-          this.claimsSent.delete(seq);
         }
         this.window.answered(performance.now() - sentAt, claimed.length === max);
         this.host.claimed();
         this.drained = claimed.length < max && this.wakes === wakes;
         // Full, and sized by the buffer rather than the backend's batch: a bigger buffer would claim more.
         this.lastClaimFull = claimed.length === max && max < this.host.claimBatch;
-        if (this.cancelledDuringClaim.size > 0) claimed = this.dropCancelled(claimed, seq);
+        claimed = this.fence.land(seq, claimed);
         if (this.host.stopped()) {
           await this.handBack(claimed);
           break;
@@ -309,7 +304,6 @@ export class ClaimPipeline {
       this.host.claimFailed(error);
     } finally {
       this.claiming--;
-      if (this.claiming === 0 && this.eager === 0) this.cancelledDuringClaim.clear();
     }
   }
 
@@ -329,8 +323,7 @@ export class ClaimPipeline {
     if (max <= 0) return undefined;
     this.expected += max;
     this.eager++;
-    const seq = ++this.sequence;
-    this.claimsSent.add(seq);
+    const seq = this.fence.send();
     let settled!: () => void;
     const done = new Promise<void>((resolve) => (settled = resolve));
     this.eagerStarts.add(done);
@@ -361,10 +354,7 @@ export class ClaimPipeline {
   private acceptEager(start: EagerStart, claimed: readonly ClaimedTask[] | undefined): void {
     this.expected -= start.request.max;
     this.eager--;
-    this.claimsSent.delete(start.seq);
-    let tasks = claimed ?? [];
-    if (this.cancelledDuringClaim.size > 0) tasks = this.dropCancelled(tasks, start.seq);
-    if (this.claiming === 0 && this.eager === 0) this.cancelledDuringClaim.clear();
+    const tasks = this.fence.land(start.seq, claimed ?? []);
     if (tasks.length > 0) {
       if (this.host.stopped()) {
         const handing = this.handBack(tasks);
@@ -378,20 +368,6 @@ export class ClaimPipeline {
     }
     // A claim the reservation held back goes out now that its slots are free.
     if (this.pumpAgain && this.claiming === 0) this.pump();
-  }
-
-  /**
-   * Drops the tasks of runs cancelled after the claim numbered `seq` was
-   * sent (the claim may have taken them before the cancel), and forgets
-   * cancellations no claim still in flight was sent before.
-   */
-  private dropCancelled(claimed: readonly ClaimedTask[], seq: number): readonly ClaimedTask[] {
-    const cancelled = this.cancelledDuringClaim;
-    const kept = claimed.filter((task) => (cancelled.get(task.runId) ?? 0) <= seq);
-    let oldest = Infinity;
-    for (const sent of this.claimsSent) oldest = Math.min(oldest, sent);
-    for (const [runId, at] of cancelled) if (at <= oldest) cancelled.delete(runId);
-    return kept;
   }
 
   /**
