@@ -460,6 +460,20 @@ describe("pipelined worker (async coordinators)", () => {
     }
   });
 
+  it("result() right after start() reads once: the end reuses the read in flight, or the result it brought", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 2 });
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: async (ctx) => ctx.input }] });
+    await fm.ready();
+    await sleep(20);
+    for (let i = 0; i < 10; i++) {
+      const reads = slow.count("getResult");
+      expect(await (await fm.start("job", i)).result()).toEqual({ t: i });
+      // The read result() sends sees the run end (or is answered after it): no second read for the end.
+      expect(slow.count("getResult") - reads).toBe(1);
+    }
+  });
+
   it("drops the tasks of a run cancelled while the claim that took them was in flight, not of a run claimed after", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
     const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 0 } });
