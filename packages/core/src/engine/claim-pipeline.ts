@@ -264,24 +264,26 @@ export class ClaimPipeline {
         this.expected += max;
         const wakes = this.wakes;
         let claimed: readonly ClaimedTask[];
+        let received: number;
         try {
-          claimed = await this.rt.coordinator.claim({
+          const reply = await this.rt.coordinator.claim({
             workerId: this.host.workerId,
             max,
             leaseMs: this.host.leaseMs,
           });
+          received = reply.length;
+          claimed = this.fence.land(seq, reply);
         } catch (error) {
           this.fence.land(seq, []);
           throw error;
         } finally {
           this.expected -= max;
         }
-        this.window.answered(performance.now() - sentAt, claimed.length === max);
+        this.window.answered(performance.now() - sentAt, received === max);
         this.host.claimed();
-        this.drained = claimed.length < max && this.wakes === wakes;
+        this.drained = received < max && this.wakes === wakes;
         // Full, and sized by the buffer rather than the backend's batch: a bigger buffer would claim more.
-        this.lastClaimFull = claimed.length === max && max < this.host.claimBatch;
-        claimed = this.fence.land(seq, claimed);
+        this.lastClaimFull = received === max && max < this.host.claimBatch;
         if (this.host.stopped()) {
           await this.handBack(claimed);
           break;

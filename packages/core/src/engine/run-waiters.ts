@@ -105,7 +105,7 @@ export class RunWaiters {
     // A read sent before the end may still see the run unfinished: then read again.
     settle(
       inFlight.then(
-        (found) => (found !== undefined && isTerminalStatus(found.status) ? found : this.readShared(runId)),
+        (found) => (found === undefined || isTerminalStatus(found.status) ? found : this.readShared(runId)),
         () => this.readShared(runId),
       ),
     );
