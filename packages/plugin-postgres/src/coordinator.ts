@@ -22,13 +22,12 @@ import type {
   ReadEventsOptions,
   RecoverResult,
   RetryRunRequest,
-  RunGraph,
   RunResult,
 } from "@flowmesh/core/plugin";
 import type { TerminalRunStatus } from "@flowmesh/core";
 import pg from "pg";
 import { Batcher } from "./batcher.js";
-import { graphJson } from "./graph-json.js";
+import { graphJson, rootCount } from "./graph-json.js";
 import { assertSchemaName, channelOf } from "./identifier.js";
 import { encodeCursor, listRunsQuery } from "./list-runs.js";
 import { Listener } from "./listener.js";
@@ -293,7 +292,7 @@ export class PostgresCoordinator implements Coordinator {
     await this.ensureStarted();
     const [created, run, leased] = await this.creates.submit(request);
     if (leased === undefined) return { run: toSummary(run), created };
-    return { run: toSummary(run), created, claimed: leased.map(fromClaimJson) };
+    return { run: toSummary(run), created, claimed: leased.map(toClaimed) };
   }
 
   private async sendCreates(items: CreateRunRequest[]): Promise<CreateResultJson[]> {
@@ -762,52 +761,8 @@ export class PostgresCoordinator implements Coordinator {
   }
 }
 
-/** What create_runs returns per run: created, the run, and the roots an eager start leased. */
-type CreateResultJson = [created: boolean, run: RunJson, claimed?: ClaimJson[]];
-
-/** A root leased by create_runs: run_id, name, idx, workflow, version, attempts, round_attempt, token, input, lease_expires_at, ready_at. */
-type ClaimJson = [
-  string,
-  string,
-  number,
-  string,
-  string,
-  number,
-  number,
-  string,
-  string | null,
-  number,
-  number,
-];
-
-function fromClaimJson(c: ClaimJson): ClaimedTask {
-  return {
-    runId: c[0],
-    task: c[1],
-    index: c[2],
-    workflow: c[3],
-    version: c[4],
-    attempt: c[5],
-    roundAttempt: c[6],
-    token: c[7],
-    input: parseJson(c[8]),
-    deps: {},
-    leaseExpiresAt: c[9],
-    readyAt: c[10],
-  };
-}
-
-const rootCounts = new WeakMap<RunGraph, number>();
-
-/** Tasks of a graph with no dependencies (memoized: core passes one graph object per workflow version). */
-function rootCount(graph: RunGraph): number {
-  let count = rootCounts.get(graph);
-  if (count === undefined) {
-    count = graph.tasks.filter((task) => task.dependsOn.length === 0).length;
-    rootCounts.set(graph, count);
-  }
-  return count;
-}
+/** What create_runs returns per run: created, the run, and the roots an eager start leased (as claim rows). */
+type CreateResultJson = [created: boolean, run: RunJson, claimed?: ClaimRow[]];
 
 function toClaimed(row: ClaimRow): ClaimedTask {
   return {

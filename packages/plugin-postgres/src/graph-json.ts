@@ -1,4 +1,4 @@
-/** Run graphs as `create_run()` takes them, serialised once per graph (core reuses graph objects). */
+/** Run graphs as `create_run()` takes them, serialised once per graph (core reuses graph objects), and their root counts. */
 import type { RunGraph } from "@flowmesh/core/plugin";
 
 const cache = new WeakMap<RunGraph, string>();
@@ -13,4 +13,16 @@ export function graphJson(graph: RunGraph): string {
     cache.set(graph, json);
   }
   return json;
+}
+
+const roots = new WeakMap<RunGraph, number>();
+
+/** Tasks of a graph with no dependencies (once per graph object). */
+export function rootCount(graph: RunGraph): number {
+  let count = roots.get(graph);
+  if (count === undefined) {
+    count = graph.tasks.filter((task) => task.dependsOn.length === 0).length;
+    roots.set(graph, count);
+  }
+  return count;
 }

@@ -205,10 +205,11 @@ export class ClaimPipeline {
           !this.host.stopped()
         ) {
           const entry = this.buffer.shift()!;
+          const now = performance.now();
           // Not renewed in time (heartbeats failing): the lease may be someone else's by now.
-          if (entry.leaseUntil < performance.now()) this.expired(entry.task);
+          if (entry.leaseUntil < now) this.expired(entry.task);
           else {
-            this.window.started();
+            this.window.started(now);
             this.host.execute(entry.task);
           }
         }

@@ -76,11 +76,11 @@ export class ClaimWindow {
     return this.current;
   }
 
-  /** A task left the buffer for a slot. */
-  started(): void {
+  /** A task left the buffer for a slot at `now` (the caller's clock reading, when it has one). */
+  started(now?: number): void {
     if (!this.adaptive) return;
     this.starts++;
-    this.sample(this.now());
+    this.sample(now ?? this.now());
   }
 
   /**

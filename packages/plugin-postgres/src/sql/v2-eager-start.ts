@@ -6,8 +6,7 @@
  * started, `run:started` and `task:started` logged. The runs are new to this
  * transaction, so nothing else can hold their rows: no locks to take or skip.
  * Each result is `create_runs`' own, with a third element for a run that
- * leased roots: its claimed tasks as `[run_id, name, idx, workflow, version,
- * attempts, round_attempt, token, input, lease_expires_at, ready_at]` arrays.
+ * leased roots: its claimed tasks as objects with `claim()`'s column names.
  * The 10-argument `create_runs` stays as it was (and is what a batch with no
  * eager start calls). `S` is the quoted schema.
  */
@@ -54,9 +53,12 @@ BEGIN
       SELECT c.run_id, 'task:started', c.name, c.attempts, 1, -c.priority, c.idx FROM claimed c
     ) e ORDER BY e.run_id, e.ord, e.prio, e.idx
   ), per_run AS (
-    SELECT c.run_id, json_agg(json_build_array(c.run_id, c.name, c.idx, r.workflow, r.version, c.attempts,
-      c.attempts - c.first_attempt + 1, c.lease::text, r.input::text, ${S}.ms(c.lease_expires_at),
-      ${S}.ms(c.ready_at)) ORDER BY c.priority DESC, c.idx) AS tasks
+    -- The claimed tasks with claim()'s column names: the client reads both alike.
+    SELECT c.run_id, json_agg(json_build_object('run_id', c.run_id, 'name', c.name, 'idx', c.idx,
+      'workflow', r.workflow, 'version', r.version, 'attempts', c.attempts,
+      'round_attempt', c.attempts - c.first_attempt + 1, 'token', c.lease::text, 'input', r.input::text,
+      'deps', NULL, 'lease_expires_at', ${S}.ms(c.lease_expires_at), 'ready_at', ${S}.ms(c.ready_at))
+      ORDER BY c.priority DESC, c.idx) AS tasks
     FROM claimed c JOIN ${S}.runs r ON r.id = c.run_id GROUP BY c.run_id
   )
   SELECT CASE WHEN pr.tasks IS NULL THEN u.res ELSE json_build_array(u.res->0, u.res->1, pr.tasks) END
