@@ -220,16 +220,19 @@ export class Worker {
 
   /**
    * Async backends: outcomes reported in the background at most (slot already
-   * freed): the backend batches them into one round trip, so this many can
-   * share one; as many behind the slots as the buffer holds ahead of them.
+   * freed). The backend batches them, one batch in flight while the next one
+   * fills, so the bound is two batches of `max(concurrency, prefetch)`: as
+   * many behind the slots as the buffer holds ahead of them, for the batch in
+   * flight and for the one filling. With one batch's worth only, the worker
+   * stopped for every completion round trip once that batch was out.
    */
   private maxReporting(): number {
-    return Math.max(this.options.concurrency, this.pipeline?.prefetch ?? 0);
+    return 2 * Math.max(this.options.concurrency, this.pipeline?.prefetch ?? 0);
   }
 
   /**
    * Called by the executor (async backends) when a handler settled and its
-   * outcome is being reported: frees the slot unless `max(concurrency,
+   * outcome is being reported: frees the slot unless `2 × max(concurrency,
    * prefetch)` outcomes are already outstanding, in which case the attempt
    * keeps its slot until its own report is acknowledged (so new starts
    * wait). True when freed.

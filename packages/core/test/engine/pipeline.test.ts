@@ -86,7 +86,7 @@ describe("pipelined worker (async coordinators)", () => {
     expect(activity.started).toBe(12);
   });
 
-  it("bounds the reports outstanding: past `concurrency` of them (prefetch below it), finished attempts keep their slot and new starts wait", async () => {
+  it("bounds the reports outstanding: past 2 × `concurrency` of them (prefetch below it), finished attempts keep their slot and new starts wait", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
     const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 1 } });
     const activity = new Activity();
@@ -105,31 +105,31 @@ describe("pipelined worker (async coordinators)", () => {
     });
     slow.hold();
     const ids = await startMany(fm, 10);
-    // 2 reports with their slot freed, then 2 attempts holding their slots while they report.
-    await until(() => slow.completesOutstanding === 4, "4 completions outstanding", 3000);
+    // 4 reports with their slot freed, then 2 attempts holding their slots while they report.
+    await until(() => slow.completesOutstanding === 6, "6 completions outstanding", 3000);
     await sleep(100);
-    expect(slow.completesOutstanding).toBe(4);
-    expect(activity.started).toBe(4);
+    expect(slow.completesOutstanding).toBe(6);
+    expect(activity.started).toBe(6);
     slow.open();
     for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
     expect(activity.started).toBe(10);
   });
 
-  it("with prefetch above concurrency, lets `prefetch` reports be outstanding before finished attempts keep their slot", async () => {
+  it("with prefetch above concurrency, lets 2 × `prefetch` reports be outstanding before finished attempts keep their slot", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
     const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 6 } });
     let started = 0;
     await fm.register({ name: "job", tasks: [{ name: "t", handler: () => ++started }] });
     slow.hold();
-    const ids = await startMany(fm, 12);
-    // 6 reports with their slot freed, then 2 attempts holding their slots while they report.
-    await until(() => slow.completesOutstanding === 8, "8 completions outstanding", 3000);
+    const ids = await startMany(fm, 18);
+    // 12 reports with their slot freed, then 2 attempts holding their slots while they report.
+    await until(() => slow.completesOutstanding === 14, "14 completions outstanding", 3000);
     await sleep(100);
-    expect(slow.completesOutstanding).toBe(8);
-    expect(started).toBe(8);
+    expect(slow.completesOutstanding).toBe(14);
+    expect(started).toBe(14);
     slow.open();
     for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
-    expect(started).toBe(12);
+    expect(started).toBe(18);
   });
 
   it("heartbeats prefetched tasks: they keep their lease while they wait, and their queue wait counts the wait", async () => {
