@@ -6,7 +6,7 @@
 export { postgres, postgresOptionsSchema, coordinatorOptions } from "./plugin.js";
 export type { PostgresPluginOptions } from "./plugin.js";
 export { PostgresCoordinator } from "./coordinator.js";
-export type { PostgresCoordinatorOptions, PruneOptions } from "./coordinator.js";
+export type { PostgresCoordinatorOptions, PruneOptions } from "./options.js";
 export { DEFAULT_SCHEMA, renderMigrationSql, runMigrations, verifySchema } from "./migrate.js";
 export type { RenderMigrationSqlOptions, RunMigrationsOptions } from "./migrate.js";
 export { LATEST_VERSION, MIGRATIONS } from "./sql/migrations.js";

@@ -5,7 +5,7 @@
  * would hold the server's global notify lock through the commit's WAL flush,
  * serialising every commit.) Best effort: a lost notification delays a
  * wake-up until the next poll, and a waiter's result until the watched-runs
- * poll (see the coordinator), nothing more.
+ * poll (see signals.ts), nothing more.
  */
 import type pg from "pg";
 
@@ -31,7 +31,7 @@ export class Notifier {
   ) {}
 
   /** Queues a wake-up for idle workers (deduplicated). */
-  work_(): void {
+  pushWork(): void {
     this.work = true;
     this.kick();
   }

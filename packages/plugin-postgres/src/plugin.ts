@@ -2,8 +2,9 @@
 import { definePlugin, parseDuration } from "@flowmesh/core";
 import pg from "pg";
 import { z } from "zod";
-import { PostgresCoordinator, type PostgresCoordinatorOptions } from "./coordinator.js";
+import { PostgresCoordinator } from "./coordinator.js";
 import { SCHEMA_PATTERN } from "./identifier.js";
+import type { PostgresCoordinatorOptions } from "./options.js";
 
 const duration = z
   .union([z.number(), z.string()])

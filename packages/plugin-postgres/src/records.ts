@@ -1,6 +1,6 @@
 /** Rows and JSON arrays from the database, mapped to FlowMesh records. */
 import type { RunEvent, RunEventType, RunRecord, RunStatus, TaskRecord, TaskStatus } from "@flowmesh/core";
-import type { RunSummary } from "@flowmesh/core/plugin";
+import type { ClaimedTask, RunResult, RunSummary } from "@flowmesh/core/plugin";
 
 /** `run_json()`'s array: see the SQL function. */
 export type RunJson = [
@@ -117,6 +117,70 @@ export function toEvent(runId: string, row: EventRow): RunEvent {
   if (row.duration_ms !== null) event.durationMs = row.duration_ms;
   if (row.error !== null) event.error = row.error;
   return event;
+}
+
+/** A row of `getResults`: the run's status, times, error and task outputs. */
+export interface ResultRow {
+  id: string;
+  status: RunResult["status"];
+  started_at: number | null;
+  ended_at: number | null;
+  error: RunResult["error"] | null;
+  outputs: [string, string | null][] | null;
+}
+
+export function toResult(row: ResultRow): RunResult {
+  const outputs: Record<string, unknown> = {};
+  for (const [name, output] of row.outputs ?? []) outputs[name] = parseJson(output);
+  return {
+    status: row.status,
+    outputs,
+    startedAt: row.started_at ?? undefined,
+    endedAt: row.ended_at ?? undefined,
+    error: row.error ?? undefined,
+  };
+}
+
+/** A task a claim (or an eager start) leased: one row of `claim()`, or of `create_runs`' leased roots. */
+export interface ClaimRow {
+  run_id: string;
+  name: string;
+  idx: number;
+  workflow: string;
+  version: string;
+  attempts: number;
+  round_attempt: number;
+  token: string;
+  input: string | null;
+  deps: Record<string, unknown> | null;
+  lease_expires_at: number;
+  ready_at: number;
+}
+
+/** The claim's trailing row, when ready tasks were passed over: only their count. */
+export interface SkippedRow {
+  run_id: null;
+  skipped: number;
+}
+
+/** What create_runs returns per run: created, the run, and the roots an eager start leased (as claim rows). */
+export type CreateResultJson = [created: boolean, run: RunJson, claimed?: ClaimRow[]];
+
+export function toClaimed(row: ClaimRow): ClaimedTask {
+  return {
+    runId: row.run_id,
+    task: row.name,
+    token: row.token,
+    index: row.idx,
+    workflow: row.workflow,
+    version: row.version,
+    attempt: row.attempts,
+    roundAttempt: row.round_attempt,
+    input: parseJson(row.input),
+    deps: row.deps ?? {},
+    leaseExpiresAt: row.lease_expires_at,
+    readyAt: row.ready_at,
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
