@@ -12,6 +12,10 @@ export interface BatchResult {
   addMs: number;
   /** Time from starting the worker to the last job's completion. */
   processMs: number;
+  /** CPU the server's processes spent on the whole scenario (set up, enqueue, process), ms; when measured. */
+  serverCpuMs?: number;
+  /** CPU this process spent on it (the system's client side: every peer runs in-process), ms; when measured. */
+  clientCpuMs?: number;
 }
 
 export interface BatchOptions {

@@ -44,7 +44,14 @@ export function totalRate(r: BatchResult): number {
 /** Runs every contender at every concurrency. A contender that fails is reported, not fatal. */
 export async function runBatchScenario(
   contenders: readonly BatchContender[],
-  options: { jobs: number; concurrencies: readonly number[]; timeoutMs: number; reset: () => Promise<void> },
+  options: {
+    jobs: number;
+    concurrencies: readonly number[];
+    timeoutMs: number;
+    reset: () => Promise<void>;
+    /** The server's CPU so far (ms), to print its cost per job; see `server-cpu.ts`. */
+    serverCpuMs?: () => number | undefined;
+  },
 ): Promise<BatchRow[]> {
   const rows: BatchRow[] = [];
   for (const concurrency of options.concurrencies) {
@@ -52,11 +59,17 @@ export async function runBatchScenario(
       progress(`${contender.name}: ${int(options.jobs)} single jobs at concurrency ${concurrency}`);
       await options.reset();
       try {
+        const server = options.serverCpuMs?.();
+        const client = process.cpuUsage();
         const result = await contender.batch({
           jobs: options.jobs,
           concurrency,
           timeoutMs: options.timeoutMs,
         });
+        const used = process.cpuUsage(client);
+        result.clientCpuMs = (used.user + used.system) / 1000;
+        const serverAfter = options.serverCpuMs?.();
+        if (server !== undefined && serverAfter !== undefined) result.serverCpuMs = serverAfter - server;
         rows.push({ concurrency, system: contender.name, result });
       } catch (error) {
         rows.push({ concurrency, system: contender.name, result: undefined, error: message(error) });
@@ -64,6 +77,11 @@ export async function runBatchScenario(
     }
   }
   return rows;
+}
+
+/** CPU ms over a scenario as µs per job; blank when not measured. */
+function perJob(cpuMs: number | undefined, jobs: number): string {
+  return cpuMs === undefined ? "" : ((cpuMs * 1000) / jobs).toFixed(1);
 }
 
 export function formatBatch(title: string, rows: readonly BatchRow[]): string {
@@ -78,6 +96,8 @@ export function formatBatch(title: string, rows: readonly BatchRow[]): string {
       { header: "enqueue+process/s", numeric: true },
       { header: "FlowMesh ÷ this (process)", numeric: true },
       { header: "FlowMesh ÷ this (both)", numeric: true },
+      { header: "server CPU µs/job", numeric: true },
+      { header: "client CPU µs/job", numeric: true },
     ],
     rows.map((row) => {
       const r = row.result;
@@ -91,6 +111,8 @@ export function formatBatch(title: string, rows: readonly BatchRow[]): string {
         int(totalRate(r)),
         row.system === FLOWMESH || f === undefined ? "" : ratio(processRate(f), processRate(r)),
         row.system === FLOWMESH || f === undefined ? "" : ratio(totalRate(f), totalRate(r)),
+        perJob(r.serverCpuMs, r.jobs),
+        perJob(r.clientCpuMs, r.jobs),
       ];
     }),
   );

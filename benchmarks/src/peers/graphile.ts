@@ -1,9 +1,10 @@
 /**
  * graphile-worker 0.17, a peer of the Postgres benchmark, in its own schema:
  * its default configuration, and with its local queue and batched
- * completion on (at its performance page's size, and at the size its release
- * notes recommend). It deletes a job
- * once completed: it keeps no history.
+ * completion on, at the size of its performance page
+ * (https://worker.graphile.org/docs/performance) and at the size its 0.17
+ * release notes recommend (RELEASE_NOTES.md: "recommend setting it to
+ * `concurrency + 1`"). It deletes a job once completed: it keeps no history.
  */
 import { EventEmitter } from "node:events";
 import {
@@ -48,7 +49,7 @@ export const GRAPHILE_BATCHED: GraphileVariant = {
 };
 
 /**
- * The local queue at the size its release notes recommend, concurrency + 1,
+ * The local queue at the size its 0.17 release notes recommend, concurrency + 1,
  * completions batched. Printed beside the goal's peer, to show how much of
  * that peer's rate is its 500-job local queue.
  */

@@ -11,6 +11,7 @@ import { formatCeilings, pgbenchCeilings, type Ceiling } from "../common/ceiling
 import type { BatchContender, FlowContender } from "../common/contenders.js";
 import { formatGoals } from "../common/goals.js";
 import { loadLine, machine, progress, writeResults } from "../common/results.js";
+import { serverCpuMs } from "../common/server-cpu.js";
 import {
   formatBatch,
   formatFlows,
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
         concurrencies: [sizes.concurrency],
         timeoutMs: TIMEOUT_MS,
         reset: dropBenchSchemas,
+        serverCpuMs: () => serverCpuMs("postgres"),
       });
       out.push(
         formatBatch(

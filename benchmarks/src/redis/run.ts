@@ -14,6 +14,7 @@ import { formatCeilings, redisCeilings, type Ceiling } from "../common/ceilings.
 import type { BatchContender, FlowContender, LatencyContender } from "../common/contenders.js";
 import { formatGoals, type Goal } from "../common/goals.js";
 import { loadLine, machine, progress, writeResults } from "../common/results.js";
+import { serverCpuMs } from "../common/server-cpu.js";
 import {
   formatBatch,
   formatFlows,
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       concurrencies: args.concurrency === undefined ? sizes.concurrencies : [args.concurrency],
       timeoutMs: TIMEOUT_MS,
       reset: flushBenchDb,
+      serverCpuMs: () => serverCpuMs("redis-server"),
     });
     out.push(
       formatBatch(

@@ -47,11 +47,12 @@ import {
   type CreateResultJson,
   type EventRow,
   type ResultRow,
+  type RetryRow,
   type RunJson,
   type SkippedRow,
 } from "./records.js";
 import { Notifier } from "./notifier.js";
-import { retryRefused, unknownRun, type RetryRow } from "./retry-errors.js";
+import { retryRefused, unknownRun } from "./errors.js";
 import { Signals } from "./signals.js";
 import { StatementRunner } from "./statement-runner.js";
 
@@ -94,7 +95,7 @@ export class PostgresCoordinator implements Coordinator {
   private lastPruneAt = 0;
   private readonly onPoolError = (error: Error): void => {
     // An idle connection died (terminated, network): the pool drops it; the next query reconnects.
-    this.db.lastError = error.message;
+    this.db.markDown(error.message);
   };
 
   constructor(options: PostgresCoordinatorOptions = {}) {

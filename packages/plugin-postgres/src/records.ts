@@ -196,3 +196,12 @@ const TOKEN = /^\d{1,18}$/;
 export function isToken(token: string): boolean {
   return TOKEN.test(token);
 }
+
+/** retry_run()'s row: `out_error` null and the reopened run, or why not. */
+export interface RetryRow {
+  out_error: string | null;
+  out_status: string | null;
+  out_task: string | null;
+  out_dep: string | null;
+  out_run: RunJson | null;
+}

@@ -27,7 +27,7 @@ export interface SignalsOptions {
   notifier: Notifier;
   /** The schema's LISTEN/NOTIFY channel. */
   channel: string;
-  /** True once the coordinator has its pool (LISTEN waits for start()). */
+  /** True once the coordinator has its pool: a subscriber before that gets LISTEN from start(). */
   started(): boolean;
   /** True once the coordinator is closing. */
   closed(): boolean;
@@ -144,12 +144,14 @@ export class Signals {
       },
       connected: () => {
         // The database answers again: healthy now, not only after the next statement succeeds.
-        this.runner.lastError = undefined;
+        this.runner.markUp();
         this.signal(WORK);
         void this.armNextRetry();
       },
       onError: (error) => {
-        this.runner.lastError ??= `LISTEN connection: ${(error as Error)?.message ?? String(error)}`;
+        this.runner.markDown(`LISTEN connection: ${(error as Error)?.message ?? String(error)}`, {
+          keepFirst: true,
+        });
       },
     });
     this.listenerRef.start();

@@ -22,10 +22,25 @@ export interface StatementRunnerOptions {
 }
 
 export class StatementRunner {
-  /** Why the database looks unreachable, until a statement succeeds again (see the coordinator's health()). */
-  lastError: string | undefined;
+  private down: string | undefined;
 
   constructor(private readonly options: StatementRunnerOptions) {}
+
+  /** Why the database looks unreachable, until a statement succeeds again (see the coordinator's health()). */
+  get lastError(): string | undefined {
+    return this.down;
+  }
+
+  /** A connection failed outside a statement (the pool, LISTEN); `keepFirst`: unless one is noted already. */
+  markDown(reason: string, options: { keepFirst?: boolean } = {}): void {
+    if (options.keepFirst === true && this.down !== undefined) return;
+    this.down = reason;
+  }
+
+  /** The database answers again. */
+  markUp(): void {
+    this.down = undefined;
+  }
 
   /**
    * Runs a named statement, retrying a deadlock or serialization failure.
@@ -41,13 +56,13 @@ export class StatementRunner {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await pool.query<R>({ name: statement.name, text: statement.text, values });
-        this.lastError = undefined;
+        this.down = undefined;
         return result.rows;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== undefined && RETRYABLE.has(code) && attempt < 5) continue;
         const connection = isConnectionError(error);
-        if (connection) this.lastError = (error as Error).message;
+        if (connection) this.down = (error as Error).message;
         if (connection && safe && attempt < 3 && !this.options.closed()) {
           await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
           continue;

@@ -45,7 +45,7 @@ describe("migrations", () => {
     const results = await Promise.all(
       Array.from({ length: 3 }, () => runMigrations({ connectionString: DATABASE_URL, schema })),
     );
-    expect(results.flatMap((r) => r.applied)).toEqual(["1_initial", "2_eager_start", "3_run_fillfactor"]);
+    expect(results.flatMap((r) => r.applied)).toEqual(["1_initial", "2_eager_start"]);
     expect(await runMigrations({ connectionString: DATABASE_URL, schema })).toEqual({ applied: [] });
     const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
     try {
@@ -65,7 +65,7 @@ describe("migrations", () => {
     const c = new PostgresCoordinator({ connectionString: DATABASE_URL, schema, poolSize: 2 });
     try {
       await c.start();
-      expect(await versions(schema)).toEqual([1, 2, 3]);
+      expect(await versions(schema)).toEqual([1, 2]);
       const graph = { tasks: [{ name: "a", dependsOn: [], priority: 0 }] };
       const base = { workflow: "wf", version: "1", namespace: "default", input: {}, graph };
       const plain = await c.createRun({ ...base, id: randomUUID() });
@@ -80,43 +80,6 @@ describe("migrations", () => {
     } finally {
       await c.close();
     }
-  });
-
-  it("a claim that starts a page's worth of runs at once starts every one of them with a HOT update", async () => {
-    const schema = fresh("mig_hot");
-    const c = new PostgresCoordinator({ connectionString: DATABASE_URL, schema, poolSize: 1 });
-    const runs = 120;
-    try {
-      await c.start();
-      const graph = { tasks: [{ name: "a", dependsOn: [], priority: 0 }] };
-      for (let i = 0; i < runs; i++)
-        await c.createRun({
-          id: randomUUID(),
-          workflow: "wf",
-          version: "1",
-          namespace: "default",
-          input: { i },
-          graph,
-        });
-      const claimed = await c.claim({ workerId: "w", max: runs, leaseMs: 30_000 });
-      expect(claimed).toHaveLength(runs);
-    } finally {
-      // A backend reports its table statistics when it exits.
-      await c.close();
-    }
-    const updates = async () =>
-      (
-        await admin.query<{ upd: number; hot: number }>(
-          `SELECT n_tup_upd::integer AS upd, n_tup_hot_upd::integer AS hot FROM pg_stat_user_tables
-          WHERE schemaname = $1 AND relname = 'runs'`,
-          [schema],
-        )
-      ).rows[0];
-    const deadline = Date.now() + 10_000;
-    while ((await updates())!.upd < runs && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 50));
-    // With a quarter of each page free (migration 1 alone), only about a third of these were HOT.
-    expect(await updates()).toEqual({ upd: runs, hot: runs });
   });
 
   it("refuses to start (FM_ERR_MIGRATION) when the database has a migration this code does not know", async () => {
@@ -161,10 +124,9 @@ describe("migrations", () => {
     expect(sql).toContain(`CREATE INDEX tasks_queue ON "${schema}".tasks`);
     expect(sql).toContain(`INSERT INTO "${schema}".migrations (version, name) VALUES (1, 'initial')`);
     expect(sql).toContain(`INSERT INTO "${schema}".migrations (version, name) VALUES (2, 'eager_start')`);
-    expect(sql).toContain(`INSERT INTO "${schema}".migrations (version, name) VALUES (3, 'run_fillfactor')`);
     expect(renderMigrationSql()).toContain('CREATE TABLE "flowmesh".runs');
     await admin.query(sql);
-    expect(await versions(schema)).toEqual([1, 2, 3]);
+    expect(await versions(schema)).toEqual([1, 2]);
     const c = new PostgresCoordinator({ connectionString: DATABASE_URL, schema, migrate: false });
     try {
       await c.start();

@@ -34,6 +34,8 @@ export interface WorkerOptions {
 
 /** The adaptive prefetch buffer's cap, in claims: a deeper buffer would not make claims bigger. */
 const ADAPTIVE_CLAIMS = 4;
+/** Outcomes outstanding beyond the buffer's worth, at most: a large completion batch for any backend. */
+const EXTRA_REPORTS = 256;
 
 export class Worker {
   private inFlight = 0;
@@ -220,20 +222,22 @@ export class Worker {
 
   /**
    * Async backends: outcomes reported in the background at most (slot already
-   * freed). The backend batches them, one batch in flight while the next one
-   * fills, so the bound is two batches of `max(concurrency, prefetch)`: as
-   * many behind the slots as the buffer holds ahead of them, for the batch in
-   * flight and for the one filling. With one batch's worth only, the worker
-   * stopped for every completion round trip once that batch was out.
+   * freed): as many as the buffer holds ahead of the slots, `max(concurrency,
+   * prefetch)`, plus as many again (at most {@link EXTRA_REPORTS}). A backend
+   * batches outcomes, one batch in flight while the next fills (on Postgres,
+   * one completion transaction at a time): with only one batch's worth
+   * allowed, the worker stopped starting tasks for every completion round
+   * trip once that batch was out.
    */
   private maxReporting(): number {
-    return 2 * Math.max(this.options.concurrency, this.pipeline?.prefetch ?? 0);
+    const ahead = Math.max(this.options.concurrency, this.pipeline?.prefetch ?? 0);
+    return ahead + Math.min(ahead, EXTRA_REPORTS);
   }
 
   /**
    * Called by the executor (async backends) when a handler settled and its
-   * outcome is being reported: frees the slot unless `2 × max(concurrency,
-   * prefetch)` outcomes are already outstanding, in which case the attempt
+   * outcome is being reported: frees the slot unless {@link maxReporting}
+   * outcomes are already outstanding, in which case the attempt
    * keeps its slot until its own report is acknowledged (so new starts
    * wait). True when freed.
    */

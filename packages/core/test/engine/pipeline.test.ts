@@ -132,6 +132,23 @@ describe("pipelined worker (async coordinators)", () => {
     expect(started).toBe(18);
   });
 
+  it("caps what it adds to a large prefetch: 256 more reports outstanding at most", async () => {
+    const slow = new SlowCoordinator(new MemoryCoordinator());
+    const fm = engine({ backend: slow, concurrency: 1, worker: { prefetch: 300 } });
+    let started = 0;
+    await fm.register({ name: "job", tasks: [{ name: "t", handler: () => ++started }] });
+    slow.hold();
+    const ids = await startMany(fm, 600);
+    // 300 + 256 reports with their slot freed, then 1 attempt holding its slot while it reports.
+    await until(() => slow.completesOutstanding === 557, "557 completions outstanding", 5000);
+    await sleep(100);
+    expect(slow.completesOutstanding).toBe(557);
+    expect(started).toBe(557);
+    slow.open();
+    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+    expect(started).toBe(600);
+  });
+
   it("heartbeats prefetched tasks: they keep their lease while they wait, and their queue wait counts the wait", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
     const fm = engine({

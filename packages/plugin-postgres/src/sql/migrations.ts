@@ -6,7 +6,6 @@ import { quoteIdent } from "../identifier.js";
 import { functionsSql } from "./v1-functions.js";
 import { tablesSql } from "./v1-tables.js";
 import { eagerStartSql } from "./v2-eager-start.js";
-import { runFillfactorSql } from "./v3-run-fillfactor.js";
 
 export interface Migration {
   /** Increasing from 1, without gaps. */
@@ -26,11 +25,6 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: "eager_start",
     sql: (schema) => eagerStartSql(quoteIdent(schema)),
-  },
-  {
-    version: 3,
-    name: "run_fillfactor",
-    sql: (schema) => runFillfactorSql(quoteIdent(schema)),
   },
 ];
 

@@ -5,16 +5,7 @@
  * backend they run on (the shared conformance suite checks the codes).
  */
 import { FlowMeshError } from "@flowmesh/core";
-import type { RunJson } from "./records.js";
-
-/** retry_run()'s row: `out_error` null and the reopened run, or why not. */
-export interface RetryRow {
-  out_error: string | null;
-  out_status: string | null;
-  out_task: string | null;
-  out_dep: string | null;
-  out_run: RunJson | null;
-}
+import type { RetryRow } from "./records.js";
 
 /** The error for a refused retry (`row.out_error` is not null). */
 export function retryRefused(runId: string, row: RetryRow): FlowMeshError {
