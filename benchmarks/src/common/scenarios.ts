@@ -50,7 +50,7 @@ export async function runBatchScenario(
     timeoutMs: number;
     reset: () => Promise<void>;
     /** The server's CPU so far (ms), to print its cost per job; see `server-cpu.ts`. */
-    serverCpuMs?: () => number | undefined;
+    serverCpuMs?: () => Promise<number | undefined>;
   },
 ): Promise<BatchRow[]> {
   const rows: BatchRow[] = [];
@@ -59,7 +59,7 @@ export async function runBatchScenario(
       progress(`${contender.name}: ${int(options.jobs)} single jobs at concurrency ${concurrency}`);
       await options.reset();
       try {
-        const server = options.serverCpuMs?.();
+        const server = await options.serverCpuMs?.();
         const client = process.cpuUsage();
         const result = await contender.batch({
           jobs: options.jobs,
@@ -68,7 +68,7 @@ export async function runBatchScenario(
         });
         const used = process.cpuUsage(client);
         result.clientCpuMs = (used.user + used.system) / 1000;
-        const serverAfter = options.serverCpuMs?.();
+        const serverAfter = await options.serverCpuMs?.();
         if (server !== undefined && serverAfter !== undefined) result.serverCpuMs = serverAfter - server;
         rows.push({ concurrency, system: contender.name, result });
       } catch (error) {
