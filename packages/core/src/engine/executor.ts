@@ -55,13 +55,6 @@ export class Executor {
   private syncRun: string | undefined = undefined;
   /** Runs with an outcome being reported asynchronously, with how many. */
   private readonly finishing = new Map<string, number>();
-  /**
-   * Failures being reported, by {@link taskKey}: the task's next attempt can
-   * be claimed before this one's report is answered (its retry delay is
-   * short, or the answer slow), and it waits, so that this process emits
-   * `task:failed` and `task:retrying` before the next `task:started`.
-   */
-  private readonly failing = new Map<string, Promise<void>>();
   private loggerLevel: string | number = "";
   private debug = false;
 
@@ -88,10 +81,6 @@ export class Executor {
       const settling = rt.registrationsSettled();
       if (settling !== undefined) return void settling.then(() => this.run(claimed));
       return this.finish(exec, this.failUnknown(exec));
-    }
-    if (this.failing.size > 0) {
-      const reporting = this.failing.get(taskKey(claimed.runId, claimed.task));
-      if (reporting !== undefined) return void reporting.then(() => this.run(claimed));
     }
     this.active.add(exec);
     exec.startedAt = performance.now();
@@ -281,16 +270,6 @@ export class Executor {
     if (exec.lost) return this.leaseLost(exec);
     // The call to the backend is issued before the first await: free the slot after it.
     const pending = this.failed(exec, workflow, task, error, durationMs);
-    const key = taskKey(exec.runId, exec.taskName);
-    // Settles, never rejects (see `failing`); failed() itself catches its hooks' errors.
-    const reported = pending.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.failing.set(key, reported);
-    void reported.then(() => {
-      if (this.failing.get(key) === reported) this.failing.delete(key);
-    });
     this.release(exec);
     return pending;
   }
@@ -591,9 +570,4 @@ function queueWaitMs(exec: Execution): number {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
-}
-
-/** A task of a run, as a map key. */
-function taskKey(runId: string, task: string): string {
-  return `${runId}\u0000${task}`;
 }

@@ -27,8 +27,6 @@ export class SlowCoordinator implements Coordinator {
   ignoreClaims = false;
   /** createRun's own delay, when it should differ from the other calls'. */
   createDelayMs: number | undefined;
-  /** Delay of fail's answer, after the backend applied it (a slow reply to a failure already recorded). */
-  failAnswerDelayMs = 0;
   /** Calls by method name. */
   readonly calls = new Map<string, number>();
   /** Every task every claim returned, in order. */
@@ -149,11 +147,7 @@ export class SlowCoordinator implements Coordinator {
   fail: Coordinator["fail"] = (lease, request) => {
     this.fails.push({ lease, request });
     this.held--;
-    return this.call("fail", async () => {
-      const result = await this.target.fail(lease, request);
-      if (this.failAnswerDelayMs > 0) await sleep(this.failAnswerDelayMs);
-      return result;
-    });
+    return this.call("fail", () => this.target.fail(lease, request));
   };
   finishRun: Coordinator["finishRun"] = (runId, request) =>
     this.call("finishRun", () => this.target.finishRun(runId, request));
