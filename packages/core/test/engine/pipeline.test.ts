@@ -86,68 +86,40 @@ describe("pipelined worker (async coordinators)", () => {
     expect(activity.started).toBe(12);
   });
 
-  it("bounds the reports outstanding: past 2 × `concurrency` of them (prefetch below it), finished attempts keep their slot and new starts wait", async () => {
-    const slow = new SlowCoordinator(new MemoryCoordinator());
-    const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 1 } });
-    const activity = new Activity();
-    await fm.register({
-      name: "job",
-      tasks: [
-        {
-          name: "t",
-          handler: () => {
-            activity.enter();
-            activity.leave();
-            return 1;
-          },
-        },
-      ],
-    });
-    slow.hold();
-    const ids = await startMany(fm, 10);
-    // 4 reports with their slot freed, then 2 attempts holding their slots while they report.
-    await until(() => slow.completesOutstanding === 6, "6 completions outstanding", 3000);
-    await sleep(100);
-    expect(slow.completesOutstanding).toBe(6);
-    expect(activity.started).toBe(6);
-    slow.open();
-    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
-    expect(activity.started).toBe(10);
-  });
-
-  it("with prefetch above concurrency, lets 2 × `prefetch` reports be outstanding before finished attempts keep their slot", async () => {
-    const slow = new SlowCoordinator(new MemoryCoordinator());
-    const fm = engine({ backend: slow, concurrency: 2, worker: { prefetch: 6 } });
-    let started = 0;
-    await fm.register({ name: "job", tasks: [{ name: "t", handler: () => ++started }] });
-    slow.hold();
-    const ids = await startMany(fm, 18);
-    // 12 reports with their slot freed, then 2 attempts holding their slots while they report.
-    await until(() => slow.completesOutstanding === 14, "14 completions outstanding", 3000);
-    await sleep(100);
-    expect(slow.completesOutstanding).toBe(14);
-    expect(started).toBe(14);
-    slow.open();
-    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
-    expect(started).toBe(18);
-  });
-
-  it("caps what it adds to a large prefetch: 256 more reports outstanding at most", async () => {
-    const slow = new SlowCoordinator(new MemoryCoordinator());
-    const fm = engine({ backend: slow, concurrency: 1, worker: { prefetch: 300 } });
-    let started = 0;
-    await fm.register({ name: "job", tasks: [{ name: "t", handler: () => ++started }] });
-    slow.hold();
-    const ids = await startMany(fm, 600);
-    // 300 + 256 reports with their slot freed, then 1 attempt holding its slot while it reports.
-    await until(() => slow.completesOutstanding === 557, "557 completions outstanding", 5000);
-    await sleep(100);
-    expect(slow.completesOutstanding).toBe(557);
-    expect(started).toBe(557);
-    slow.open();
-    for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
-    expect(started).toBe(600);
-  });
+  it.each([
+    { bound: "2 × concurrency, prefetch below it", concurrency: 2, prefetch: 1, runs: 10, freed: 4 },
+    { bound: "2 × prefetch, above concurrency", concurrency: 2, prefetch: 6, runs: 18, freed: 12 },
+    {
+      bound: "prefetch + 256 at most, for a large prefetch",
+      concurrency: 1,
+      prefetch: 300,
+      runs: 600,
+      freed: 556,
+    },
+  ])(
+    "bounds the reports outstanding ($bound): past it, finished attempts keep their slot and new starts wait",
+    async ({ concurrency, prefetch, runs, freed }) => {
+      const slow = new SlowCoordinator(new MemoryCoordinator());
+      const fm = engine({ backend: slow, concurrency, worker: { prefetch } });
+      let started = 0;
+      await fm.register({ name: "job", tasks: [{ name: "t", handler: () => ++started }] });
+      slow.hold();
+      const ids = await startMany(fm, runs);
+      // `freed` reports with their slot freed, then every slot held by an attempt waiting for its own report.
+      const outstanding = freed + concurrency;
+      await until(
+        () => slow.completesOutstanding === outstanding,
+        `${outstanding} completions outstanding`,
+        5000,
+      );
+      await sleep(100);
+      expect(slow.completesOutstanding).toBe(outstanding);
+      expect(started).toBe(outstanding);
+      slow.open();
+      for (const id of ids) expect((await fm.handle(id).wait()).status).toBe("succeeded");
+      expect(started).toBe(runs);
+    },
+  );
 
   it("heartbeats prefetched tasks: they keep their lease while they wait, and their queue wait counts the wait", async () => {
     const slow = new SlowCoordinator(new MemoryCoordinator());
