@@ -129,6 +129,11 @@ export class MemoryCoordinator implements Coordinator {
       if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
       return result;
     },
+    failSync: (lease, request) => {
+      const result = this.failNow(lease, request);
+      if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
+      return result;
+    },
   };
 
   async createRun(request: CreateRunRequest): Promise<CreateRunResult> {
@@ -277,6 +282,15 @@ export class MemoryCoordinator implements Coordinator {
 
   async fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult> {
     const run = this.runs.get(lease.runId);
+    const result = this.failNow(lease, request);
+    if (result.ok && run !== undefined) await this.save(run);
+    // Announced only once saved: whoever is told the run ended can read it back.
+    if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
+    return result;
+  }
+
+  private failNow(lease: LeaseRef, request: FailRequest): OutcomeResult {
+    const run = this.runs.get(lease.runId);
     if (run === undefined) return LOST;
     const now = this.now();
     const task = leased(run, lease, now);
@@ -312,8 +326,6 @@ export class MemoryCoordinator implements Coordinator {
       }
       if (run.remaining === 0) result = this.settle(run, now);
     }
-    await this.save(run);
-    if (result.ok && result.runStatus !== undefined) this.announce(run.id, result.runStatus);
     return result;
   }
 

@@ -217,14 +217,17 @@ export interface ReadEventsOptions {
 }
 
 /**
- * Synchronous variants of the two hot-path calls, for coordinators whose state
+ * Synchronous variants of the hot-path calls, for coordinators whose state
  * lives in this process and is not persisted elsewhere (the memory backend).
  * Same semantics as the async methods; the engine uses them when present,
- * saving a promise and a microtask turn per task.
+ * saving a promise and a microtask turn per task. With `failSync`, a failed
+ * attempt's events are emitted in the same turn as the failure is recorded,
+ * so a claim cannot start the task's retry in between.
  */
 export interface SyncCoordinatorOps {
   claimSync(request: ClaimRequest): ClaimedTask[];
   completeSync(lease: LeaseRef, request: CompleteRequest): OutcomeResult;
+  failSync?(lease: LeaseRef, request: FailRequest): OutcomeResult;
 }
 
 /**

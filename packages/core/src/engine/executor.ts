@@ -377,11 +377,12 @@ export class Executor {
     const serialized = serializeError(error);
     if (retryable) {
       const delayMs = computeBackoffMs(task.retry, roundAttempt);
-      const result = await this.reportFailure(exec, {
+      const reported = this.reportFailure(exec, {
         error: serialized,
         durationMs,
         retryDelayMs: delayMs,
       });
+      const result = isPromiseLike(reported) ? await reported : reported;
       if (!result.ok) return this.leaseLost(exec);
       rt.logger.info(
         {
@@ -426,12 +427,22 @@ export class Executor {
    * backend acknowledged or refused it (or the call failed: then the lease is
    * left to expire and the task runs again).
    */
-  private async reportFailure(exec: Execution, request: FailRequest): Promise<OutcomeResult> {
-    try {
-      return await this.rt.coordinator.fail(exec.claimed, request);
-    } finally {
-      this.active.delete(exec);
+  /**
+   * Reports a failed attempt. On the synchronous path the answer comes in
+   * this turn, so the caller emits the attempt's events before anything else
+   * runs: a claim (which promotes due retries) cannot start the task's retry
+   * first.
+   */
+  private reportFailure(exec: Execution, request: FailRequest): OutcomeResult | Promise<OutcomeResult> {
+    const sync = this.sync;
+    if (sync?.failSync !== undefined) {
+      try {
+        return sync.failSync(exec.claimed, request);
+      } finally {
+        this.active.delete(exec);
+      }
     }
+    return this.rt.coordinator.fail(exec.claimed, request).finally(() => this.active.delete(exec));
   }
 
   /**
@@ -444,12 +455,13 @@ export class Executor {
     const rt = this.rt;
     const delayMs = retryLaterDelayMs(error);
     const serialized = serializeError(error);
-    const result = await this.reportFailure(exec, {
+    const reported = this.reportFailure(exec, {
       error: serialized,
       durationMs,
       retryDelayMs: delayMs,
       refundAttempt: true,
     });
+    const result = isPromiseLike(reported) ? await reported : reported;
     if (!result.ok) return this.leaseLost(exec);
     rt.logger.info(
       {
@@ -481,7 +493,8 @@ export class Executor {
   ): Promise<void> {
     const rt = this.rt;
     const downstream = workflow.plan.downstreamOf(task.name);
-    const result = await this.reportFailure(exec, { error: serialized, durationMs, downstream });
+    const reported = this.reportFailure(exec, { error: serialized, durationMs, downstream });
+    const result = isPromiseLike(reported) ? await reported : reported;
     if (!result.ok) return this.leaseLost(exec);
     rt.logger.warn(
       {

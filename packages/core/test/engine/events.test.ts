@@ -110,6 +110,37 @@ describe("typed events", () => {
     expect(final).toMatchObject({ attempt: 2, timedOut: false });
   });
 
+  it("emits a failed attempt's task:failed and task:retrying before its retry starts, even with no retry delay", async () => {
+    const fm = engine();
+    const { log } = recordEvents(fm);
+    await fm.register({
+      name: "flaky",
+      tasks: [
+        {
+          name: "t",
+          // Due at once: a claim between recording the failure and emitting its events would start it first.
+          retry: { maxRetries: 2, baseDelay: "0ms", jitter: false },
+          handler: () => {
+            throw new Error("nope");
+          },
+        },
+      ],
+    });
+    await (await fm.start("flaky")).wait();
+    expect(log).toEqual([
+      "run:created",
+      "task:started:t",
+      "task:failed:t:retry",
+      "task:retrying:t",
+      "task:started:t",
+      "task:failed:t:retry",
+      "task:retrying:t",
+      "task:started:t",
+      "task:failed:t:final",
+      "run:finished:failed",
+    ]);
+  });
+
   it("marks timeouts in task:failed", async () => {
     const fm = engine();
     const failures: boolean[] = [];
