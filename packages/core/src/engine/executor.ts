@@ -425,13 +425,10 @@ export class Executor {
   /**
    * Reports a failed attempt. The attempt stays in the heartbeat set until the
    * backend acknowledged or refused it (or the call failed: then the lease is
-   * left to expire and the task runs again).
-   */
-  /**
-   * Reports a failed attempt. On the synchronous path the answer comes in
-   * this turn, so the caller emits the attempt's events before anything else
-   * runs: a claim (which promotes due retries) cannot start the task's retry
-   * first.
+   * left to expire and the task runs again). On the synchronous path the
+   * answer comes in this turn, so the caller emits the attempt's events
+   * before anything else runs: a claim (which promotes due retries) cannot
+   * start the task's retry first.
    */
   private reportFailure(exec: Execution, request: FailRequest): OutcomeResult | Promise<OutcomeResult> {
     const sync = this.sync;
