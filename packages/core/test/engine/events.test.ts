@@ -73,73 +73,47 @@ describe("typed events", () => {
     expect(finished.run.tasks.b!.output).toBe("B");
   });
 
-  it("emits task:failed, task:retrying and a final task:failed for a task that runs out of retries", async () => {
-    const fm = engine();
-    const { log, payloads } = recordEvents(fm);
-    await fm.register({
-      name: "flaky",
-      tasks: [
-        {
-          name: "t",
-          retry: { maxRetries: 1, baseDelay: "5ms", jitter: false },
-          handler: () => {
-            throw new Error("nope");
+  // With no delay the retry is due at once: a claim between recording the failure and emitting its
+  // events would start it first.
+  it.each([5, 0])(
+    "emits task:failed, task:retrying and a final task:failed for a task that runs out of retries (retry delay %i ms), in order",
+    async (delayMs) => {
+      const fm = engine();
+      const { log, payloads } = recordEvents(fm);
+      await fm.register({
+        name: "flaky",
+        tasks: [
+          {
+            name: "t",
+            retry: { maxRetries: 1, baseDelay: `${delayMs}ms`, jitter: false },
+            handler: () => {
+              throw new Error("nope");
+            },
           },
-        },
-      ],
-    });
-    await (await fm.start("flaky")).wait();
-    expect(log).toEqual([
-      "run:created",
-      "task:started:t",
-      "task:failed:t:retry",
-      "task:retrying:t",
-      "task:started:t",
-      "task:failed:t:final",
-      "run:finished:failed",
-    ]);
-    const retrying = payloads.find((p) => p.type === "task:retrying")!.payload as {
-      delayMs: number;
-      attempt: number;
-    };
-    expect(retrying).toMatchObject({ delayMs: 5, attempt: 1 });
-    const final = payloads.filter((p) => p.type === "task:failed")[1]!.payload as {
-      attempt: number;
-      timedOut: boolean;
-    };
-    expect(final).toMatchObject({ attempt: 2, timedOut: false });
-  });
-
-  it("emits a failed attempt's task:failed and task:retrying before its retry starts, even with no retry delay", async () => {
-    const fm = engine();
-    const { log } = recordEvents(fm);
-    await fm.register({
-      name: "flaky",
-      tasks: [
-        {
-          name: "t",
-          // Due at once: a claim between recording the failure and emitting its events would start it first.
-          retry: { maxRetries: 2, baseDelay: "0ms", jitter: false },
-          handler: () => {
-            throw new Error("nope");
-          },
-        },
-      ],
-    });
-    await (await fm.start("flaky")).wait();
-    expect(log).toEqual([
-      "run:created",
-      "task:started:t",
-      "task:failed:t:retry",
-      "task:retrying:t",
-      "task:started:t",
-      "task:failed:t:retry",
-      "task:retrying:t",
-      "task:started:t",
-      "task:failed:t:final",
-      "run:finished:failed",
-    ]);
-  });
+        ],
+      });
+      await (await fm.start("flaky")).wait();
+      expect(log).toEqual([
+        "run:created",
+        "task:started:t",
+        "task:failed:t:retry",
+        "task:retrying:t",
+        "task:started:t",
+        "task:failed:t:final",
+        "run:finished:failed",
+      ]);
+      const retrying = payloads.find((p) => p.type === "task:retrying")!.payload as {
+        delayMs: number;
+        attempt: number;
+      };
+      expect(retrying).toMatchObject({ delayMs, attempt: 1 });
+      const final = payloads.filter((p) => p.type === "task:failed")[1]!.payload as {
+        attempt: number;
+        timedOut: boolean;
+      };
+      expect(final).toMatchObject({ attempt: 2, timedOut: false });
+    },
+  );
 
   it("marks timeouts in task:failed", async () => {
     const fm = engine();
