@@ -124,16 +124,8 @@ export class MemoryCoordinator implements Coordinator {
 
   private readonly syncOps: SyncCoordinatorOps = {
     claimSync: (request) => this.claimNow(request),
-    completeSync: (lease, request) => {
-      const result = this.completeNow(lease, request);
-      if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
-      return result;
-    },
-    failSync: (lease, request) => {
-      const result = this.failNow(lease, request);
-      if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
-      return result;
-    },
+    completeSync: (lease, request) => this.announced(lease, this.completeNow(lease, request)),
+    failSync: (lease, request) => this.announced(lease, this.failNow(lease, request)),
   };
 
   async createRun(request: CreateRunRequest): Promise<CreateRunResult> {
@@ -247,9 +239,22 @@ export class MemoryCoordinator implements Coordinator {
 
   async complete(lease: LeaseRef, request: CompleteRequest): Promise<OutcomeResult> {
     const run = this.runs.get(lease.runId);
-    const result = this.completeNow(lease, request);
+    return this.saved(run, lease, this.completeNow(lease, request));
+  }
+
+  /** An outcome applied to `run`: saved (when it changed something), then announced if it ended the run. */
+  private async saved(
+    run: RunState | undefined,
+    lease: LeaseRef,
+    result: OutcomeResult,
+  ): Promise<OutcomeResult> {
     if (result.ok && run !== undefined) await this.save(run);
     // Announced only once saved: whoever is told the run ended can read it back.
+    return this.announced(lease, result);
+  }
+
+  /** Tells subscribers the run ended, when `result` says this outcome ended it. */
+  private announced(lease: LeaseRef, result: OutcomeResult): OutcomeResult {
     if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
     return result;
   }
@@ -282,11 +287,7 @@ export class MemoryCoordinator implements Coordinator {
 
   async fail(lease: LeaseRef, request: FailRequest): Promise<OutcomeResult> {
     const run = this.runs.get(lease.runId);
-    const result = this.failNow(lease, request);
-    if (result.ok && run !== undefined) await this.save(run);
-    // Announced only once saved: whoever is told the run ended can read it back.
-    if (result.ok && result.runStatus !== undefined) this.announce(lease.runId, result.runStatus);
-    return result;
+    return this.saved(run, lease, this.failNow(lease, request));
   }
 
   private failNow(lease: LeaseRef, request: FailRequest): OutcomeResult {
